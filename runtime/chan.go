@@ -1,0 +1,425 @@
+// This file defines channel operations for rewritten code. Channels keep
+// their native Go types; the world keeps its own wait queues per channel and
+// performs every blocking operation itself:
+//   - a send to a channel with a parked receiver hands the value over
+//     directly and wakes the receiver;
+//   - otherwise a non-blocking native operation uses the channel's buffer
+//     (or a native peer outside the simulation);
+//   - otherwise the goroutine parks in the world's queue for that channel.
+// Closing wakes every parked receiver (zero value, ok=false) and makes every
+// parked sender panic, in queue order. Outside a simulation, the operations
+// are the native ones.
+
+package runtime
+
+import (
+	"fmt"
+	"iter"
+	"unsafe"
+)
+
+type chanState struct {
+	id    int64
+	recvq []*waiter
+	sendq []*waiter
+}
+
+// waiter is one parked channel operation (a plain op, or one case of a select).
+type waiter struct {
+	g      *G
+	cs     *chanState
+	key    unsafe.Pointer
+	sel    *selState // nil for a plain send or receive
+	idx    int       // case index within the select
+	elem   unsafe.Pointer
+	send   bool
+	ok     bool // receive: a value (not a close) was delivered
+	closed bool // send: the channel was closed under it
+	// poll retries the operation non-blockingly, to catch activity made
+	// outside the simulation; it completes the waiter if it succeeds.
+	poll func(w *World, wt *waiter) bool
+}
+
+type selState struct {
+	done    bool
+	fired   int
+	waiters []*waiter
+}
+
+func chanKey[C any](c C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&c)) }
+
+func (w *World) chanState(key unsafe.Pointer, create bool) *chanState {
+	cs := w.chans[key]
+	if cs == nil && create {
+		w.chanIDs++
+		cs = &chanState{id: w.chanIDs}
+		w.chans[key] = cs
+	}
+	return cs
+}
+
+func (w *World) dropIfIdle(key unsafe.Pointer, cs *chanState) {
+	if len(cs.recvq) == 0 && len(cs.sendq) == 0 {
+		delete(w.chans, key)
+	}
+}
+
+func popWaiter(q *[]*waiter) *waiter {
+	for len(*q) > 0 {
+		wt := (*q)[0]
+		(*q)[0] = nil
+		*q = (*q)[1:]
+		if wt.sel == nil || !wt.sel.done {
+			return wt
+		}
+	}
+	return nil
+}
+
+func removeWaiter(q *[]*waiter, wt *waiter) {
+	for i, x := range *q {
+		if x == wt {
+			copy((*q)[i:], (*q)[i+1:])
+			(*q)[len(*q)-1] = nil
+			*q = (*q)[:len(*q)-1]
+			return
+		}
+	}
+}
+
+// complete finishes a parked operation: it detaches every waiter of the
+// goroutine's operation from its queues and makes the goroutine runnable.
+func (w *World) complete(wt *waiter) {
+	g := wt.g
+	if wt.sel != nil {
+		wt.sel.done = true
+		wt.sel.fired = wt.idx
+	}
+	for _, o := range g.waiters {
+		if o == wt {
+			continue
+		}
+		if o.send {
+			removeWaiter(&o.cs.sendq, o)
+		} else {
+			removeWaiter(&o.cs.recvq, o)
+		}
+		w.dropIfIdle(o.key, o.cs)
+	}
+	w.dropIfIdle(wt.key, wt.cs)
+	g.waiters = g.waiters[:0]
+	w.Ready(g)
+}
+
+func (w *World) enqueue(g *G, key unsafe.Pointer, wt *waiter) {
+	cs := w.chanState(key, true)
+	wt.g, wt.cs, wt.key = g, cs, key
+	if wt.send {
+		cs.sendq = append(cs.sendq, wt)
+	} else {
+		cs.recvq = append(cs.recvq, wt)
+	}
+	if len(g.waiters) == 0 && !g.inChanWait {
+		g.inChanWait = true
+		w.chanWait = append(w.chanWait, g)
+		if len(w.chanWait) > 2*len(w.all)+64 {
+			w.compactChanWait()
+		}
+	}
+	g.waiters = append(g.waiters, wt)
+}
+
+// trySend attempts a send without blocking.
+func trySend[T any](w *World, c chan T, v *T) bool {
+	if c == nil {
+		return false
+	}
+	key := chanKey(c)
+	if cs := w.chans[key]; cs != nil {
+		if r := popWaiter(&cs.recvq); r != nil {
+			*(*T)(r.elem) = *v
+			r.ok = true
+			w.complete(r)
+			return true
+		}
+	}
+	select {
+	case c <- *v:
+		return true
+	default:
+		return false
+	}
+}
+
+// tryRecv attempts a receive without blocking. done reports whether it
+// completed; ok is false when it completed because the channel is closed.
+func tryRecv[T any](w *World, c chan T, dst *T) (ok, done bool) {
+	if c == nil {
+		return false, false
+	}
+	select {
+	case v, ok := <-c:
+		*dst = v
+		if ok {
+			refill(w, c)
+		}
+		return ok, true
+	default:
+	}
+	if cs := w.chans[chanKey(c)]; cs != nil {
+		if s := popWaiter(&cs.sendq); s != nil {
+			*dst = *(*T)(s.elem)
+			w.complete(s)
+			return true, true
+		}
+	}
+	return false, false
+}
+
+// refill moves the first parked sender's value into the buffer slot a
+// receive just freed, as the Go runtime does.
+func refill[T any](w *World, c chan T) {
+	cs := w.chans[chanKey(c)]
+	if cs == nil {
+		return
+	}
+	s := popWaiter(&cs.sendq)
+	if s == nil {
+		return
+	}
+	select {
+	case c <- *(*T)(s.elem):
+		w.complete(s)
+	default:
+		cs.sendq = append([]*waiter{s}, cs.sendq...)
+	}
+}
+
+func bidi[T any, C ~chan<- T | ~<-chan T](c C) chan T { return *(*chan T)(unsafe.Pointer(&c)) }
+
+// Send is the statement c <- v.
+func Send[T any](c chan<- T, v T) {
+	g := Current()
+	if g == nil {
+		c <- v
+		return
+	}
+	send(g, bidi[T](c), v)
+}
+
+func send[T any](g *G, c chan T, v T) {
+	w := g.w
+	w.maybePreempt(g)
+	if trySend(w, c, &v) {
+		return
+	}
+	if c == nil {
+		g.Park("chan send (nil chan)", "")
+		panic("unreachable: nil channel send resumed")
+	}
+	wt := &waiter{send: true, elem: unsafe.Pointer(&v), poll: pollSend[T]}
+	w.enqueue(g, chanKey(c), wt)
+	g.Park("chan send", w.chanName(wt.cs))
+	if wt.closed {
+		panic(plainError("send on closed channel"))
+	}
+}
+
+// Recv is the expression <-c.
+func Recv[T any](c <-chan T) T {
+	v, _ := Recv2(c)
+	return v
+}
+
+// Recv2 is the expression v, ok := <-c.
+func Recv2[T any](c <-chan T) (T, bool) {
+	g := Current()
+	if g == nil {
+		v, ok := <-c
+		return v, ok
+	}
+	return recv(g, bidi[T](c))
+}
+
+func recv[T any](g *G, c chan T) (T, bool) {
+	w := g.w
+	w.maybePreempt(g)
+	var v T
+	if ok, done := tryRecv(w, c, &v); done {
+		return v, ok
+	}
+	if c == nil {
+		g.Park("chan receive (nil chan)", "")
+		panic("unreachable: nil channel receive resumed")
+	}
+	wt := &waiter{elem: unsafe.Pointer(&v), poll: pollRecv[T]}
+	w.enqueue(g, chanKey(c), wt)
+	g.Park("chan receive", w.chanName(wt.cs))
+	return v, wt.ok
+}
+
+// Close is close(c).
+func Close[T any](c chan<- T) {
+	g := Current()
+	if g == nil {
+		close(c)
+		return
+	}
+	CloseIn(g.w, c)
+}
+
+// CloseIn closes c on behalf of world w (from a goroutine or an event
+// callback) and wakes its parked goroutines.
+func CloseIn[T any](w *World, c chan<- T) {
+	close(c) // panics as Go does on a nil or closed channel
+	key := chanKey(c)
+	cs := w.chans[key]
+	if cs == nil {
+		return
+	}
+	for {
+		r := popWaiter(&cs.recvq)
+		if r == nil {
+			break
+		}
+		var zero T
+		*(*T)(r.elem) = zero
+		r.ok = false
+		w.complete(r)
+	}
+	for {
+		s := popWaiter(&cs.sendq)
+		if s == nil {
+			break
+		}
+		s.closed = true
+		w.complete(s)
+	}
+	delete(w.chans, key)
+}
+
+// TrySendIn sends v on c without blocking on behalf of world w (timer
+// callbacks use it). It reports whether the value was delivered.
+func TrySendIn[T any](w *World, c chan<- T, v T) bool {
+	return trySend(w, bidi[T](c), &v)
+}
+
+// TryRecvIn receives from c without blocking on behalf of world w.
+func TryRecvIn[T any](w *World, c <-chan T) (v T, ok, done bool) {
+	ok, done = tryRecv(w, bidi[T](c), &v)
+	return
+}
+
+// Range is for v := range c.
+func Range[T any](c <-chan T) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for {
+			v, ok := Recv2(c)
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Gosched is runtime.Gosched.
+func Gosched() {
+	if g := Current(); g != nil {
+		g.Yield()
+		return
+	}
+	goschedNative()
+}
+
+func pollRecv[T any](w *World, wt *waiter) bool {
+	c := *(*chan T)(unsafe.Pointer(&wt.key))
+	select {
+	case v, ok := <-c:
+		*(*T)(wt.elem) = v
+		wt.ok = ok
+		removeWaiter(&wt.cs.recvq, wt)
+		w.complete(wt)
+		return true
+	default:
+		return false
+	}
+}
+
+func pollSend[T any](w *World, wt *waiter) (sent bool) {
+	c := *(*chan T)(unsafe.Pointer(&wt.key))
+	defer func() {
+		if recover() != nil { // closed outside the simulation
+			wt.closed = true
+			removeWaiter(&wt.cs.sendq, wt)
+			w.complete(wt)
+			sent = true
+		}
+	}()
+	select {
+	case c <- *(*T)(wt.elem):
+		removeWaiter(&wt.cs.sendq, wt)
+		w.complete(wt)
+		return true
+	default:
+		return false
+	}
+}
+
+// pollChans retries, in park order, every parked channel operation, so that
+// sends and closes made outside the simulation (library code closing a
+// context's Done channel) are seen deterministically before time advances.
+func (w *World) pollChans() bool {
+	progressed := false
+	kept := w.chanWait[:0]
+	for _, g := range w.chanWait {
+		if g.state != gParked || len(g.waiters) == 0 {
+			g.inChanWait = false
+			continue
+		}
+		if progressed {
+			kept = append(kept, g)
+			continue
+		}
+		for _, wt := range g.waiters {
+			if wt.poll(w, wt) {
+				w.record(evPoll, g.id, wt.cs.id, "")
+				progressed = true
+				break
+			}
+		}
+		if !progressed {
+			kept = append(kept, g)
+		}
+	}
+	for i := len(kept); i < len(w.chanWait); i++ {
+		w.chanWait[i] = nil
+	}
+	w.chanWait = kept
+	return progressed
+}
+
+func (w *World) compactChanWait() {
+	kept := w.chanWait[:0]
+	for _, g := range w.chanWait {
+		if len(g.waiters) > 0 && g.state != gDone {
+			kept = append(kept, g)
+		} else {
+			g.inChanWait = false
+		}
+	}
+	for i := len(kept); i < len(w.chanWait); i++ {
+		w.chanWait[i] = nil
+	}
+	w.chanWait = kept
+}
+
+func (w *World) chanName(cs *chanState) string {
+	if cs == nil {
+		return ""
+	}
+	return fmt.Sprintf("chan#%d", cs.id)
+}
+
+type plainError string
+
+func (e plainError) Error() string { return string(e) }

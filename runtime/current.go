@@ -1,0 +1,142 @@
+// This file finds the simulated goroutine a call is made from, detects
+// foreign goroutines (not started by the simulator) calling into shims while
+// worlds run, and runs the busy-loop watchdog.
+
+package runtime
+
+import (
+	"fmt"
+	"os"
+	goruntime "runtime"
+	"time"
+)
+
+// Current returns the simulated goroutine the caller runs on, or nil when the
+// caller is not in a simulation (package initialisation, TestMain, a program
+// run natively): shims then behave as the standard library does.
+//
+// A call from a goroutine no world owns while worlds are running is a foreign
+// call: the run fails with a report naming the call, and the foreign
+// goroutine is parked forever so it cannot act nondeterministically.
+func Current() *G {
+	g := lookup(getg())
+	if g == nil {
+		if activeWorlds.Load() > 0 {
+			foreignCall := callerName(2)
+			reportForeign(foreignCall)
+		}
+		return nil
+	}
+	if g.w.busy.Load() && g.w.cur == g {
+		panic(&busyAbort{op: callerName(2)})
+	}
+	return g
+}
+
+// Lookup is Current without foreign-goroutine detection: it returns nil for
+// any goroutine outside a simulation.
+func Lookup() *G { return lookup(getg()) }
+
+func callerName(skip int) string {
+	pc, file, line, ok := goruntime.Caller(skip)
+	if !ok {
+		return "?"
+	}
+	name := "?"
+	if f := goruntime.FuncForPC(pc); f != nil {
+		name = f.Name()
+	}
+	return fmt.Sprintf("%s (%s:%d)", name, file, line)
+}
+
+type foreignCall struct {
+	call  string
+	stack string
+}
+
+func reportForeign(call string) {
+	fc := &foreignCall{call: call, stack: currentStack()}
+	// Attribute the call to every running world: we cannot tell which one
+	// started the goroutine. In the usual case there is one.
+	forEachActiveWorld(func(w *World) { w.foreign.CompareAndSwap(nil, fc) })
+	select {} // never return into the simulation
+}
+
+func (w *World) failForeign(fc *foreignCall) {
+	gs := []GoroutineInfo{{ID: 0, Name: "foreign goroutine", State: "running", Stack: fc.stack}}
+	if g := w.cur; g != nil {
+		gs = append(gs, GoroutineInfo{ID: g.id, Name: g.name, State: "running", Stack: w.stackOf(g)})
+	}
+	w.fail(KindForeign, fmt.Sprintf("a goroutine the simulator did not start called %s; code outside the rewritten closure started it (see its stack)", fc.call), gs)
+}
+
+type busyAbort struct{ op string }
+
+func (b *busyAbort) String() string { return "marionette: goroutine stopped: busy past limits.busy_wall at " + b.op }
+
+// NativeBlock marks the calling goroutine as legitimately blocked outside
+// the simulation while f runs (t.Parallel, waiting for a subtest), so the
+// busy-loop watchdog does not count that time.
+func (w *World) NativeBlock(f func()) {
+	w.nativeBlock.Add(1)
+	defer func() {
+		w.nativeBlock.Add(-1)
+		if w.runningSince.Load() != 0 {
+			w.runningSince.Store(nanotime())
+		}
+	}()
+	f()
+}
+
+// startWatchdog watches for a goroutine that runs past the wall budget. It
+// first sets w.busy, which makes the goroutine's next shim call panic with a
+// report. A goroutine that never calls into the simulator again (a pure CPU
+// loop) cannot be stopped from outside: after a second budget the watchdog
+// prints the report and exits the process with the "stuck" exit code rather
+// than hang forever.
+func (w *World) startWatchdog() (stop func()) {
+	budget := w.opts.Limits.BusyWall
+	if budget <= 0 {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		period := budget / 4
+		if period < time.Millisecond {
+			period = time.Millisecond
+		}
+		t := time.NewTicker(period)
+		defer t.Stop()
+		var flaggedAt int64
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			since := w.runningSince.Load()
+			if since == 0 || w.nativeBlock.Load() > 0 {
+				flaggedAt = 0
+				continue
+			}
+			now := nanotime()
+			if now-since < int64(budget) {
+				flaggedAt = 0
+				continue
+			}
+			if flaggedAt == 0 {
+				flaggedAt = now
+				w.busy.Store(true)
+				continue
+			}
+			if now-flaggedAt >= int64(budget) {
+				buf := make([]byte, 1<<20)
+				n := goruntime.Stack(buf, true)
+				fmt.Fprintf(os.Stderr, "marionette: FAIL %s in %s: a goroutine has run for more than %v of wall time without reaching any yield point and cannot be stopped (a loop that never calls into the simulator)\n  seed: %d  profile: %s\n  replay: %s\nall goroutines:\n%s\n",
+					KindStuck, w.name, 2*budget, w.opts.Seed, w.opts.Profile, w.replay, buf[:n])
+				os.Exit(KindStuck.ExitCode())
+			}
+		}
+	}()
+	return func() { close(done) }
+}

@@ -1,0 +1,87 @@
+// This file defines the world's event queue: timed callbacks ordered by
+// (time, sequence number). The sequence number is assigned when an event is
+// scheduled, so simultaneous events fire in the order they were scheduled.
+// That is the documented, stable tie-break rule.
+
+package runtime
+
+import (
+	"container/heap"
+	"time"
+)
+
+// Event is a callback scheduled at a simulated instant. Callbacks run in the
+// scheduler, not in a goroutine: they must not block (they may wake
+// goroutines, spawn goroutines, or do non-blocking channel sends).
+type Event struct {
+	when  int64
+	seq   uint64
+	name  string
+	fn    func()
+	index int // position in the heap, -1 once fired or cancelled
+	w     *World
+}
+
+// When returns the simulated instant (since the run began) the event fires at.
+func (e *Event) When() time.Duration { return time.Duration(e.when) }
+
+// Pending reports whether the event has neither fired nor been cancelled.
+func (e *Event) Pending() bool { return e != nil && e.index >= 0 }
+
+// Cancel removes the event from the queue. It reports whether the event was
+// still pending.
+func (e *Event) Cancel() bool {
+	if e == nil || e.index < 0 {
+		return false
+	}
+	heap.Remove(&e.w.events, e.index)
+	e.w.record(evTimerStop, 0, int64(e.seq), e.name)
+	return true
+}
+
+type eventHeap []*Event
+
+func (h eventHeap) Len() int { return len(h) }
+func (h eventHeap) Less(i, j int) bool {
+	if h[i].when != h[j].when {
+		return h[i].when < h[j].when
+	}
+	return h[i].seq < h[j].seq
+}
+func (h eventHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index = i
+	h[j].index = j
+}
+func (h *eventHeap) Push(x any) {
+	e := x.(*Event)
+	e.index = len(*h)
+	*h = append(*h, e)
+}
+func (h *eventHeap) Pop() any {
+	old := *h
+	n := len(old)
+	e := old[n-1]
+	old[n-1] = nil
+	e.index = -1
+	*h = old[:n-1]
+	return e
+}
+
+// Schedule runs f in the scheduler at now+d (d <= 0 means at the current
+// instant, after the goroutines that are runnable now). name labels the
+// event in the trace.
+func (w *World) Schedule(d time.Duration, name string, f func()) *Event {
+	if d < 0 {
+		d = 0
+	}
+	when := w.now + int64(d)
+	if when < w.now { // overflow: effectively never
+		when = 1<<63 - 1
+	}
+	w.seq++
+	e := &Event{when: when, seq: w.seq, name: name, fn: f, w: w}
+	heap.Push(&w.events, e)
+	w.record(evTimerSet, 0, int64(e.seq), name)
+	return e
+}

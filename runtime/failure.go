@@ -1,0 +1,228 @@
+// This file defines run failures: a value carrying what broke, where, the
+// seed and options, the stacks involved, the last events and the command that
+// replays the run; and a report renderer that leads with what a person needs.
+
+package runtime
+
+import (
+	"fmt"
+	"path/filepath"
+	goruntime "runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Kind classifies a run failure.
+type Kind string
+
+const (
+	KindPanic    Kind = "panic"    // a simulated goroutine panicked
+	KindDeadlock Kind = "deadlock" // every goroutine blocked and nothing scheduled
+	KindStuck    Kind = "stuck"    // a goroutine ran past its wall budget without yielding
+	KindLimit    Kind = "limit"    // simulated time, events or goroutines over their limit
+	KindCheck    Kind = "check"    // a checker or assertion failed
+	KindForeign  Kind = "foreign"  // a goroutine outside the simulation called a shim
+	KindLiveness Kind = "liveness" // the liveness phase did not make progress
+)
+
+// ExitCode returns the process exit code simulated binaries use for a kind.
+// 0 is success and 1 a plain test failure; each kind has its own code.
+func (k Kind) ExitCode() int {
+	switch k {
+	case KindPanic:
+		return 10
+	case KindDeadlock:
+		return 11
+	case KindStuck:
+		return 12
+	case KindLimit:
+		return 13
+	case KindCheck:
+		return 14
+	case KindForeign:
+		return 15
+	case KindLiveness:
+		return 16
+	}
+	return 1
+}
+
+// GoroutineInfo describes one goroutine in a failure report.
+type GoroutineInfo struct {
+	ID     int64
+	Name   string
+	State  string
+	Wait   string        // what it waits on, for parked goroutines
+	Since  time.Duration // simulated time it has waited
+	Stack  string        // with user source positions (//line directives)
+	Detail string
+}
+
+// Failure is a failed run.
+type Failure struct {
+	Kind       Kind
+	Message    string
+	Seed       uint64
+	Profile    Profile
+	Options    Options
+	SimTime    time.Duration
+	Goroutines []GoroutineInfo
+	LastEvents []TraceEvent
+	Replay     string
+	Run        string
+}
+
+func (f *Failure) Error() string { return fmt.Sprintf("marionette: %s: %s", f.Kind, f.Message) }
+
+// Report renders the failure for a person: what broke and how to replay it
+// first, then where, then the recent events and the full option set.
+func (f *Failure) Report() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "marionette: FAIL %s", f.Kind)
+	if f.Run != "" {
+		fmt.Fprintf(&b, " in %s", f.Run)
+	}
+	fmt.Fprintf(&b, " at simulated %v\n", f.SimTime)
+	fmt.Fprintf(&b, "  %s\n", strings.ReplaceAll(strings.TrimRight(f.Message, "\n"), "\n", "\n  "))
+	fmt.Fprintf(&b, "  seed: %d  profile: %s\n", f.Seed, f.Profile)
+	if f.Replay != "" {
+		fmt.Fprintf(&b, "  replay: %s\n", f.Replay)
+	}
+	if len(f.Goroutines) > 0 {
+		b.WriteString("goroutines:\n")
+		for _, g := range f.Goroutines {
+			fmt.Fprintf(&b, "  goroutine %d (%s) [%s", g.ID, g.Name, g.State)
+			if g.Wait != "" {
+				fmt.Fprintf(&b, ": %s", g.Wait)
+				if g.Detail != "" {
+					fmt.Fprintf(&b, " %s", g.Detail)
+				}
+				fmt.Fprintf(&b, ", for %v", g.Since)
+			}
+			b.WriteString("]\n")
+			for _, line := range strings.Split(strings.TrimRight(g.Stack, "\n"), "\n") {
+				if line != "" {
+					fmt.Fprintf(&b, "    %s\n", line)
+				}
+			}
+		}
+	}
+	if len(f.LastEvents) > 0 {
+		b.WriteString("last events:\n")
+		for _, e := range f.LastEvents {
+			fmt.Fprintf(&b, "  %s\n", e)
+		}
+	}
+	b.WriteString("options:\n")
+	for _, line := range strings.Split(strings.TrimRight(f.Options.Text(), "\n"), "\n") {
+		fmt.Fprintf(&b, "  %s\n", line)
+	}
+	fmt.Fprintf(&b, "  json: %s\n", f.Options.JSON())
+	return b.String()
+}
+
+// fail records the run's first failure; the loop stops at its next turn.
+func (w *World) fail(kind Kind, msg string, gs []GoroutineInfo) {
+	if w.failure != nil {
+		return
+	}
+	w.failure = &Failure{
+		Kind: kind, Message: msg, Seed: w.opts.Seed, Profile: w.opts.Profile, Options: w.opts,
+		SimTime: time.Duration(w.now), Goroutines: gs, Replay: w.replay, Run: w.name,
+	}
+	w.record(evFail, 0, 0, string(kind))
+	w.failure.LastEvents = w.tr.lastEvents()
+}
+
+// Fail fails the run with the given kind and message (checkers use KindCheck).
+// The goroutine calling it, if any, is named in the report.
+func (w *World) Fail(kind Kind, msg string) {
+	var gs []GoroutineInfo
+	if g := w.cur; g != nil {
+		gs = append(gs, GoroutineInfo{ID: g.id, Name: g.name, State: "running", Stack: currentStack()})
+	}
+	w.fail(kind, msg, gs)
+}
+
+func (w *World) failPanic(g *G, r any, stack string) {
+	w.fail(KindPanic, fmt.Sprintf("panic in goroutine %d: %v", g.id, r),
+		[]GoroutineInfo{{ID: g.id, Name: g.name, State: "panicking", Stack: stack}})
+}
+
+func (w *World) failStuck(g *G, op string, stack string) {
+	msg := fmt.Sprintf("goroutine %d ran for more than %v of wall time without reaching a yield point (limits.busy_wall); it was stopped at %s",
+		g.id, w.opts.Limits.BusyWall, op)
+	w.fail(KindStuck, msg, []GoroutineInfo{{ID: g.id, Name: g.name, State: "running", Stack: stack}})
+}
+
+// failDeadlock reports every goroutine, what it waits on and where.
+func (w *World) failDeadlock() {
+	gs := w.goroutineInfos()
+	msg := fmt.Sprintf("deadlock: all %d goroutines are blocked and no event is scheduled", len(gs))
+	w.fail(KindDeadlock, msg, gs)
+}
+
+func (w *World) goroutineInfos() []GoroutineInfo {
+	ids := make([]int64, 0, len(w.all))
+	for id := range w.all {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var gs []GoroutineInfo
+	for _, id := range ids {
+		g := w.all[id]
+		info := GoroutineInfo{ID: g.id, Name: g.name, State: g.state.String()}
+		if g.state == gParked {
+			info.Wait = g.waitReason
+			info.Detail = g.waitDetail
+			info.Since = time.Duration(w.now - g.parkedAt)
+		}
+		info.Stack = w.stackOf(g)
+		gs = append(gs, info)
+	}
+	return gs
+}
+
+// ownDir is the directory of this package's source, whose frames stack
+// reports leave out.
+var ownDir = func() string {
+	_, file, _, _ := goruntime.Caller(0)
+	return filepath.Dir(file)
+}()
+
+// stackText trims runtime and scheduler frames from a runtime.Stack dump so
+// what remains is the user's code (and the shims it called).
+func stackText(b []byte) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		fn := lines[i]
+		if strings.HasPrefix(fn, "goroutine ") || strings.HasPrefix(fn, "\t") {
+			continue
+		}
+		file := ""
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "\t") {
+			file = lines[i+1]
+			if j := strings.LastIndex(file, " +0x"); j > 0 {
+				file = file[:j]
+			}
+			i++
+		}
+		path := strings.TrimPrefix(file, "\t")
+		if j := strings.LastIndex(path, ":"); j > 0 {
+			path = path[:j]
+		}
+		own := filepath.Dir(path) == ownDir && !strings.HasSuffix(path, "_test.go")
+		if own || strings.HasPrefix(fn, "iter.") || strings.HasPrefix(fn, "runtime.") ||
+			strings.HasPrefix(fn, "runtime/debug.") || strings.HasPrefix(fn, "panic(") ||
+			strings.HasPrefix(fn, "created by ") {
+			continue
+		}
+		out = append(out, fn)
+		if file != "" {
+			out = append(out, file)
+		}
+	}
+	return strings.Join(out, "\n")
+}

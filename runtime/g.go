@@ -1,0 +1,256 @@
+// This file defines simulated goroutines: coroutines (iter.Pull) that run one
+// at a time under the world's scheduler, park and wake through it, and are
+// unwound when the world ends.
+
+package runtime
+
+import (
+	"fmt"
+	"iter"
+	goruntime "runtime"
+	"runtime/debug"
+	"time"
+)
+
+type gState uint8
+
+const (
+	gRunnable gState = iota
+	gRunning
+	gParked
+	gDone
+)
+
+func (s gState) String() string {
+	return [...]string{"runnable", "running", "parked", "done"}[s]
+}
+
+type gCmd uint8
+
+const (
+	cmdNone  gCmd = iota
+	cmdStack      // record your stack and park again
+	cmdKill       // unwind: the world is ending
+)
+
+// killSentinel is the panic value that unwinds a goroutine when its world
+// ends. User code that recovers it is unwound again at its next yield point.
+type killSentinel struct{}
+
+func (killSentinel) String() string { return "marionette: goroutine unwound because its world ended" }
+
+// G is a simulated goroutine.
+type G struct {
+	id     int64
+	parent int64
+	w      *World
+	name   string
+	fn     func()
+
+	next    func() (struct{}, bool)
+	stop    func()
+	yield   func(struct{}) bool
+	started bool
+	gp      uintptr
+
+	state      gState
+	cmd        gCmd
+	waitReason string
+	waitDetail string
+	parkedAt   int64
+	stack      string
+
+	// channel operation in progress (see chan.go)
+	waiters    []*waiter
+	inChanWait bool
+
+	// Local is free for shims to hang per-goroutine state on (for example
+	// the node a goroutine belongs to).
+	Local any
+}
+
+// ID returns the goroutine's number in its world (the root goroutine is 1).
+func (g *G) ID() int64 { return g.id }
+
+// World returns the world the goroutine belongs to.
+func (g *G) World() *World { return g.w }
+
+// Name returns a label for the goroutine (the function it started with).
+func (g *G) Name() string { return g.name }
+
+func (w *World) spawn(name string, f func(), parent *G) *G {
+	w.nextID++
+	g := &G{id: w.nextID, w: w, name: name, fn: f, state: gParked}
+	if parent != nil {
+		g.parent = parent.id
+		g.Local = parent.Local
+	}
+	g.next, g.stop = iter.Pull(func(yield func(struct{}) bool) {
+		g.yield = yield
+		g.run()
+	})
+	w.all[g.id] = g
+	w.spawned++
+	if lim := w.opts.Limits.Goroutines; lim > 0 && len(w.all) > lim && w.failure == nil {
+		w.fail(KindLimit, fmt.Sprintf("goroutine limit exceeded: %d live goroutines (limits.goroutines)", len(w.all)), nil)
+	}
+	w.record(evSpawn, g.parent, g.id, name)
+	w.makeRunnable(g)
+	return g
+}
+
+// run is the body of the coroutine.
+func (g *G) run() {
+	g.gp = getg()
+	register(g.gp, g)
+	normal := false
+	defer func() {
+		r := recover()
+		unregister(g.gp)
+		if r == nil && !normal {
+			// runtime.Goexit (t.FailNow, t.SkipNow). The coroutine must not
+			// finish, or iter.Pull would carry the Goexit into the scheduler;
+			// it exits from the world's point of view and stays parked forever.
+			g.w.exit(g, "goexit")
+			for {
+				g.yield(struct{}{})
+			}
+		}
+		if r != nil {
+			if _, ok := r.(killSentinel); !ok {
+				if b, ok := r.(*busyAbort); ok {
+					g.w.failStuck(g, b.op, stackText(debug.Stack()))
+				} else {
+					g.w.failPanic(g, r, stackText(debug.Stack()))
+				}
+			}
+		}
+		g.w.exit(g, "return")
+	}()
+	g.fn()
+	normal = true
+}
+
+// switchOut hands control back to the scheduler and handles the command
+// given when control comes back.
+func (g *G) switchOut() {
+	for {
+		g.yield(struct{}{})
+		switch g.cmd {
+		case cmdStack:
+			g.cmd = cmdNone
+			g.stack = currentStack()
+			continue
+		case cmdKill:
+			panic(killSentinel{})
+		}
+		return
+	}
+}
+
+// Park blocks the goroutine until another party calls World.Ready on it.
+// reason is what it waits on ("chan receive", "sleep", "sync.Mutex.Lock"...),
+// detail a free-form addition shown in deadlock reports.
+func (g *G) Park(reason, detail string) {
+	w := g.w
+	if w.tearingDown {
+		panic(killSentinel{})
+	}
+	g.state = gParked
+	g.waitReason = reason
+	g.waitDetail = detail
+	g.parkedAt = w.now
+	w.record(evPark, g.id, 0, reason)
+	g.switchOut()
+}
+
+// Ready makes a parked goroutine runnable. It is how every wake-up happens,
+// in a recorded, reproducible order.
+func (w *World) Ready(g *G) {
+	if g.state != gParked {
+		panic(fmt.Sprintf("marionette: internal error: Ready on %s goroutine g%d", g.state, g.id))
+	}
+	w.record(evWake, g.id, 0, "")
+	w.makeRunnable(g)
+}
+
+func (w *World) makeRunnable(g *G) {
+	g.state = gRunnable
+	g.waitReason, g.waitDetail = "", ""
+	w.runq = append(w.runq, g)
+}
+
+// Yield lets other runnable goroutines run (runtime.Gosched).
+func (g *G) Yield() {
+	w := g.w
+	if w.tearingDown {
+		return
+	}
+	w.record(evYield, g.id, 0, "")
+	w.makeRunnable(g)
+	g.switchOut()
+}
+
+// Sleep parks the goroutine for d of simulated time.
+func (g *G) Sleep(d time.Duration) {
+	if d <= 0 {
+		g.w.maybePreempt(g)
+		return
+	}
+	w := g.w
+	w.Schedule(d, "sleep", func() { w.Ready(g) })
+	g.Park("sleep", d.String())
+}
+
+func (w *World) exit(g *G, how string) {
+	if g.state == gDone {
+		return
+	}
+	g.state = gDone
+	delete(w.all, g.id)
+	w.record(evExit, g.id, 0, how)
+	if g == w.root {
+		w.rootDone = true
+	}
+}
+
+// resume runs g until it parks, yields or exits.
+func (w *World) resume(g *G) {
+	prev := w.cur
+	w.cur = g
+	g.state = gRunning
+	g.started = true
+	w.runningSince.Store(nanotime())
+	g.next()
+	w.runningSince.Store(0)
+	w.cur = prev
+	if prev != nil {
+		w.runningSince.Store(nanotime())
+	}
+}
+
+// stackOf returns the current stack of a parked goroutine by briefly resuming
+// it with a request to record its stack.
+func (w *World) stackOf(g *G) string {
+	if g == w.cur {
+		return currentStack()
+	}
+	if g.state != gParked && g.state != gRunnable || !g.started {
+		return ""
+	}
+	st := g.state
+	g.cmd = cmdStack
+	prev := w.cur
+	w.cur = g
+	g.next()
+	w.cur = prev
+	g.state = st
+	return g.stack
+}
+
+func currentStack() string {
+	buf := make([]byte, 64<<10)
+	return stackText(buf[:goruntime.Stack(buf, false)])
+}
+
+func nanotime() int64 { return time.Now().UnixNano() }

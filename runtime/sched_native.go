@@ -1,0 +1,5 @@
+package runtime
+
+import goruntime "runtime"
+
+func goschedNative() { goruntime.Gosched() }

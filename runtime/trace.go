@@ -1,0 +1,185 @@
+// This file defines the trace: every scheduling decision and event of a run,
+// folded into a running hash, kept in a ring for failure reports, and
+// optionally written as JSON lines (MARIONETTE_TRACE=<file>).
+
+package runtime
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+type evKind uint8
+
+const (
+	evSpawn evKind = iota + 1
+	evRun
+	evPark
+	evWake
+	evExit
+	evYield
+	evTimerSet
+	evTimerFire
+	evTimerStop
+	evAdvance
+	evSelect
+	evPoll
+	evFail
+	evUser
+)
+
+var evNames = [...]string{
+	evSpawn:     "go.spawn",
+	evRun:       "go.run",
+	evPark:      "go.park",
+	evWake:      "go.wake",
+	evExit:      "go.exit",
+	evYield:     "go.yield",
+	evTimerSet:  "timer.set",
+	evTimerFire: "timer.fire",
+	evTimerStop: "timer.stop",
+	evAdvance:   "clock.advance",
+	evSelect:    "select",
+	evPoll:      "chan.poll",
+	evFail:      "fail",
+	evUser:      "user",
+}
+
+// TraceEvent is one entry of a run's trace.
+type TraceEvent struct {
+	N      int64  `json:"n"`      // index in the run, from 1
+	T      int64  `json:"t"`      // simulated nanoseconds since the run began
+	Kind   string `json:"kind"`   // e.g. go.run, timer.fire, net.send
+	G      int64  `json:"g"`      // goroutine concerned, 0 for the scheduler
+	Arg    int64  `json:"arg"`    // kind-specific number (choice index, event seq, delay...)
+	Detail string `json:"detail"` // kind-specific text
+}
+
+func (e TraceEvent) String() string {
+	s := fmt.Sprintf("#%d %v %s g%d %d", e.N, time.Duration(e.T), e.Kind, e.G, e.Arg)
+	if e.Detail != "" {
+		s += " " + e.Detail
+	}
+	return s
+}
+
+type tracer struct {
+	n      int64
+	hash   uint64
+	ring   []TraceEvent
+	keep   []TraceEvent // every event, when recording all (trace file, determinism check)
+	all    bool
+	kinds  map[string]bool // user kinds seen, for nothing but stability checks
+	events int64
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func mix(h, x uint64) uint64 {
+	for i := 0; i < 8; i++ {
+		h ^= x & 0xff
+		h *= fnvPrime
+		x >>= 8
+	}
+	return h
+}
+
+func mixString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// record appends an event to the trace.
+func (w *World) record(k evKind, g int64, arg int64, detail string) {
+	w.recordKind(evNames[k], g, arg, detail)
+}
+
+func (w *World) recordKind(kind string, g int64, arg int64, detail string) {
+	t := &w.tr
+	t.n++
+	h := mixString(t.hash, kind)
+	h = mix(h, uint64(w.now))
+	h = mix(h, uint64(g))
+	h = mix(h, uint64(arg))
+	if kind != evNames[evSpawn] {
+		// Spawn details are function names, which depend on how the
+		// compiler named closures; they are shown but not hashed.
+		h = mixString(h, detail)
+	}
+	t.hash = h
+	ev := TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail}
+	if len(t.ring) > 0 {
+		t.ring[t.n%int64(len(t.ring))] = ev
+	}
+	if t.all {
+		t.keep = append(t.keep, ev)
+	}
+	if w.opts.Limits.Events > 0 && t.n > w.opts.Limits.Events && w.failure == nil {
+		w.fail(KindLimit, fmt.Sprintf("event limit exceeded: %d events (limits.events)", w.opts.Limits.Events), nil)
+	}
+}
+
+// Trace records a subsystem or user event (network, disk, checker...). It is
+// part of the trace hash.
+func (w *World) Trace(kind string, g *G, arg int64, detail string) {
+	var id int64
+	if g != nil {
+		id = g.id
+	}
+	w.recordKind(kind, id, arg, detail)
+}
+
+// lastEvents returns the trailing events of the ring, oldest first.
+func (t *tracer) lastEvents() []TraceEvent {
+	var out []TraceEvent
+	n := int64(len(t.ring))
+	for i := t.n - n + 1; i <= t.n; i++ {
+		if i < 1 {
+			continue
+		}
+		out = append(out, t.ring[i%n])
+	}
+	return out
+}
+
+// traceFileMu serialises whole-run appends to the shared trace file when
+// several worlds run in one process.
+var traceFileMu sync.Mutex
+
+func writeTraceFile(path string, r *Result, events []TraceEvent) error {
+	traceFileMu.Lock()
+	defer traceFileMu.Unlock()
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	head, _ := json.Marshal(map[string]any{
+		"run": r.Name, "seed": r.Seed, "profile": r.Profile, "options": r.Options,
+	})
+	bw.Write(head)
+	bw.WriteByte('\n')
+	enc := json.NewEncoder(bw)
+	for _, e := range events {
+		enc.Encode(e)
+	}
+	tail, _ := json.Marshal(map[string]any{"summary": strings.TrimPrefix(r.Summary(), "marionette: "), "hash": fmt.Sprintf("%016x", r.Hash)})
+	bw.Write(tail)
+	bw.WriteByte('\n')
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
