@@ -27,6 +27,9 @@ func Current() *G {
 		}
 		return nil
 	}
+	if g.driver {
+		return nil // an event callback, run by the scheduler itself
+	}
 	if g.w.busy.Load() && g.w.cur == g {
 		panic(&busyAbort{op: callerName(2)})
 	}

@@ -51,6 +51,7 @@ type G struct {
 	stop    func()
 	yield   func(struct{}) bool
 	started bool
+	driver  bool // the scheduler's own goroutine: not a simulated goroutine
 	gp      uintptr
 
 	state      gState

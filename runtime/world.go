@@ -191,7 +191,7 @@ func (w *World) Run(main func()) *Result {
 	registerActive(w)
 	stopWatch := w.startWatchdog()
 	w.root = w.spawn("main", main, nil)
-	w.loop(func() bool { return w.rootDone })
+	w.drive(func() bool { return w.rootDone })
 	w.teardown()
 	stopWatch()
 	unregisterActive(w)
@@ -220,6 +220,23 @@ func (w *World) Run(main func()) *Result {
 // goroutine that was running is blocked outside the simulation (t.Run runs a
 // subtest body this way). It returns when done reports true or the run fails.
 func (w *World) RunUntil(done func() bool) {
+	w.drive(done)
+}
+
+// drive runs the loop on the calling native goroutine, registered as the
+// world's driver so event callbacks that reach a shim are not mistaken for
+// foreign goroutines.
+func (w *World) drive(done func() bool) {
+	gp := getg()
+	prev := lookup(gp)
+	register(gp, &G{w: w, driver: true})
+	defer func() {
+		if prev != nil {
+			register(gp, prev)
+		} else {
+			unregister(gp)
+		}
+	}()
 	w.loop(done)
 }
 

@@ -18,6 +18,7 @@ package shimgen
 import (
 	"bytes"
 	"fmt"
+	"go/token"
 	"go/types"
 	"sort"
 	"strconv"
@@ -285,7 +286,7 @@ func (g *generator) setImportNames(f *jen.File) {
 		avoid[name] = true
 	}
 	for _, name := range g.std.Scope().Names() {
-		if types.IsExported(name) {
+		if token.IsExported(name) {
 			avoid[name] = true
 		}
 	}
