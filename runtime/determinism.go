@@ -1,0 +1,51 @@
+// This file defines the determinism self-check: run one seed twice and
+// compare the traces, naming the first event where they diverge.
+
+package runtime
+
+import "fmt"
+
+// CheckDeterminism runs main twice in fresh worlds with the same options and
+// returns an error naming the first diverging event if the traces differ.
+// main must build all its state inside the run (it is called twice).
+func CheckDeterminism(o Options, main func()) error {
+	w1 := NewWorld(o)
+	w1.RecordAll()
+	r1 := w1.Run(main)
+	w2 := NewWorld(o)
+	w2.RecordAll()
+	r2 := w2.Run(main)
+	if r1.Hash == r2.Hash {
+		return nil
+	}
+	i, a, b := FirstDivergence(w1.Events(), w2.Events())
+	return fmt.Errorf("marionette: nondeterminism: seed %d gave trace hashes %016x and %016x; first divergence at event %d:\n  run 1: %s\n  run 2: %s",
+		o.Seed, r1.Hash, r2.Hash, i+1, a, b)
+}
+
+// FirstDivergence returns the index of the first differing event of two
+// traces and the two events there ("<end of trace>" past the end of one).
+// Spawn events compare by everything but their detail (a function name).
+func FirstDivergence(x, y []TraceEvent) (int, string, string) {
+	n := max(len(x), len(y))
+	for i := 0; i < n; i++ {
+		if i >= len(x) || i >= len(y) || !sameEvent(x[i], y[i]) {
+			return i, eventAt(x, i), eventAt(y, i)
+		}
+	}
+	return -1, "", ""
+}
+
+func sameEvent(a, b TraceEvent) bool {
+	if a.Kind == evNames[evSpawn] && b.Kind == a.Kind {
+		a.Detail, b.Detail = "", ""
+	}
+	return a == b
+}
+
+func eventAt(x []TraceEvent, i int) string {
+	if i >= len(x) {
+		return "<end of trace>"
+	}
+	return x[i].String()
+}

@@ -1,0 +1,121 @@
+// Package simtest runs Go tests under simulation. The rewriter turns each
+// `func TestXxx(t *testing.T) { BODY }` of a generated package into
+// `func TestXxx(t *testing.T) { simtest.Run(t, func(t *testing.T) { BODY }) }`,
+// so an unchanged test suite runs each test body as the root goroutine of a
+// fresh world seeded from MARIONETTE_SEED (default 1) with the profile from
+// MARIONETTE_PROFILE (default smoke).
+package simtest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/marionette-dst/marionette/runtime"
+)
+
+// Run runs body as the root goroutine of a fresh world. A run failure
+// (deadlock, panic, stuck goroutine, limit, check) fails the test with the
+// full report; any failure prints the seed, profile and replay command. The
+// run's summary line is logged (visible with -v, and on failure).
+func Run(t *testing.T, body func(t *testing.T)) {
+	t.Helper()
+	o, err := runtime.OptionsFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := runtime.NewWorld(o)
+	w.SetName(t.Name())
+	replay := ReplayCommand(t.Name(), o)
+	w.SetReplayCommand(replay)
+	r := w.Run(func() { body(t) })
+	fmt.Fprintln(os.Stdout, r.Summary())
+	if r.Failure != nil {
+		t.Error(r.Failure.Report())
+		return
+	}
+	if t.Failed() {
+		t.Logf("marionette: failed under simulation with seed %d, profile %s\n  replay: %s", o.Seed, o.Profile, replay)
+	}
+}
+
+// RunSub replaces t.Run inside a simulated test. The subtest body runs as a
+// new goroutine of the parent's world (so it shares the parent's channels,
+// timers and clock), driven by the subtest's own goroutine while the parent
+// waits in t.Run, as it would natively.
+func RunSub(t *testing.T, name string, f func(t *testing.T)) bool {
+	g := runtime.Current()
+	if g == nil {
+		return t.Run(name, f)
+	}
+	w := g.World()
+	return t.Run(name, func(st *testing.T) {
+		done := false
+		w.Go("subtest "+name, func() {
+			defer func() { done = true }()
+			f(st)
+		})
+		w.RunUntil(func() bool { return done })
+		if fl := w.Failure(); fl != nil && !done {
+			st.Error(fl.Report())
+		}
+	})
+}
+
+// Parallel replaces t.Parallel inside a simulated test. A top-level test
+// waits for its parallel turn with its world paused (the world is its own, so
+// nothing observable changes). A subtest runs inside its parent's world, which
+// cannot run concurrently with itself: there t.Parallel is ignored and the
+// subtest runs serially (logged).
+func Parallel(t *testing.T) {
+	g := runtime.Current()
+	if g == nil {
+		t.Parallel()
+		return
+	}
+	if g.ID() != 1 {
+		t.Log("marionette: t.Parallel ignored: a subtest under simulation runs serially inside its parent's world")
+		return
+	}
+	g.World().NativeBlock(t.Parallel)
+}
+
+// ReplayCommand returns the shell command that replays the named test with
+// the given options, from the module root.
+func ReplayCommand(testName string, o runtime.Options) string {
+	var env string
+	if o.Profile == runtime.Replay {
+		env = fmt.Sprintf("MARIONETTE_PROFILE=replay MARIONETTE_OPTIONS='%s'", o.JSON())
+	} else {
+		env = fmt.Sprintf("MARIONETTE_SEED=%d MARIONETTE_PROFILE=%s", o.Seed, o.Profile)
+	}
+	parts := strings.Split(testName, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return fmt.Sprintf("%s go test -run '%s' %s", env, strings.Join(parts, "/"), packageDir())
+}
+
+// packageDir is the test's package directory relative to its module root
+// (tests run in their package's source directory).
+func packageDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for dir := wd; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			rel, err := filepath.Rel(dir, wd)
+			if err != nil || rel == "." {
+				return "."
+			}
+			return "./" + filepath.ToSlash(rel)
+		}
+		if filepath.Dir(dir) == dir {
+			return "."
+		}
+	}
+}

@@ -1,0 +1,95 @@
+package simtest
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/marionette-dst/marionette/runtime"
+)
+
+func TestRunSharesWorldWithSubtests(t *testing.T) {
+	Run(t, func(t *testing.T) {
+		c := make(chan int)
+		runtime.Go(func() {
+			for i := 0; i < 3; i++ {
+				runtime.Send(c, i)
+			}
+		})
+		got := 0
+		for _, name := range []string{"a", "b", "c"} {
+			RunSub(t, name, func(t *testing.T) {
+				v := runtime.Recv(c)
+				runtime.Current().Sleep(time.Second)
+				got += v
+			})
+		}
+		if got != 3 {
+			t.Fatalf("subtests received %d, want 3", got)
+		}
+		if now := runtime.Current().World().Now(); now != 3*time.Second {
+			t.Fatalf("simulated time %v, want 3s", now)
+		}
+	})
+}
+
+// The helper tests below fail on purpose; they run in a child process.
+func TestHelperFailures(t *testing.T) {
+	switch os.Getenv("SIMTEST_HELPER") {
+	case "fatal":
+		Run(t, func(t *testing.T) {
+			runtime.Go(func() { runtime.Select(false) })
+			runtime.Current().Sleep(time.Minute)
+			t.Fatal("user failure")
+		})
+	case "deadlock":
+		Run(t, func(t *testing.T) {
+			c := make(chan int)
+			runtime.Recv(c)
+		})
+	case "busy":
+		Run(t, func(t *testing.T) {
+			for {
+				runtime.Current() // a loop that only calls into the simulator without yielding
+			}
+		})
+	default:
+		t.Skip("helper")
+	}
+}
+
+func runHelper(t *testing.T, name string, env ...string) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperFailures$", "-test.v")
+	cmd.Env = append(append(os.Environ(), "SIMTEST_HELPER="+name, "MARIONETTE_SEED=42"), env...)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("helper %s passed, want failure:\n%s", name, out)
+	}
+	return string(out)
+}
+
+func TestFailureOutput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	out := runHelper(t, "fatal")
+	for _, want := range []string{"user failure", "failed under simulation with seed 42", "MARIONETTE_SEED=42 MARIONETTE_PROFILE=smoke go test -run '^TestHelperFailures$' ./runtime/simtest", "result=ok"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("fatal: output lacks %q:\n%s", want, out)
+		}
+	}
+	out = runHelper(t, "deadlock")
+	for _, want := range []string{"FAIL deadlock", "chan receive", "simtest_test.go:", "result=deadlock"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("deadlock: output lacks %q:\n%s", want, out)
+		}
+	}
+	out = runHelper(t, "busy", "MARIONETTE_PROFILE=replay", `MARIONETTE_OPTIONS={"seed":42,"profile":"replay","scheduler":"random","epoch":"2025-01-01T00:00:00Z","limits":{"sim_time":1000000000000,"events":1000000,"goroutines":100,"busy_wall":200000000,"report_events":8}}`)
+	for _, want := range []string{"FAIL stuck", "busy_wall", "simtest_test.go:", "MARIONETTE_PROFILE=replay MARIONETTE_OPTIONS="} {
+		if !strings.Contains(out, want) {
+			t.Errorf("busy: output lacks %q:\n%s", want, out)
+		}
+	}
+}
