@@ -13,7 +13,6 @@
 package runtime
 
 import (
-	"fmt"
 	"iter"
 	"unsafe"
 )
@@ -58,10 +57,31 @@ func (w *World) chanState(key unsafe.Pointer, create bool) *chanState {
 	return cs
 }
 
+// dropIfIdle notes that a channel's queues may have emptied. Idle entries
+// are swept in batches rather than deleted one by one: a channel in steady
+// use parks and wakes goroutines constantly, and re-creating its entry each
+// time would dominate the cost of a handoff.
 func (w *World) dropIfIdle(key unsafe.Pointer, cs *chanState) {
 	if len(cs.recvq) == 0 && len(cs.sendq) == 0 {
-		delete(w.chans, key)
+		w.idleChans++
+		if w.idleChans > 256 && w.idleChans > len(w.chans)/2 {
+			for k, s := range w.chans {
+				if len(s.recvq) == 0 && len(s.sendq) == 0 {
+					delete(w.chans, k)
+				}
+			}
+			w.idleChans = 0
+		}
 	}
+}
+
+// opWaiter returns the goroutine's reusable waiter for a plain send or
+// receive (a goroutine waits on at most one such operation at a time).
+func (g *G) opWaiter() *waiter {
+	if g.op == nil {
+		g.op = new(waiter)
+	}
+	return g.op
 }
 
 func popWaiter(q *[]*waiter) *waiter {
@@ -217,9 +237,10 @@ func send[T any](g *G, c chan T, v T) {
 		g.Park("chan send (nil chan)", "")
 		panic("unreachable: nil channel send resumed")
 	}
-	wt := &waiter{send: true, elem: unsafe.Pointer(&v), poll: pollSend[T]}
+	wt := g.opWaiter()
+	*wt = waiter{send: true, elem: unsafe.Pointer(&v), poll: pollSend[T]}
 	w.enqueue(g, chanKey(c), wt)
-	g.Park("chan send", w.chanName(wt.cs))
+	g.parkChan("chan send", wt.cs)
 	if wt.closed {
 		panic(plainError("send on closed channel"))
 	}
@@ -252,9 +273,10 @@ func recv[T any](g *G, c chan T) (T, bool) {
 		g.Park("chan receive (nil chan)", "")
 		panic("unreachable: nil channel receive resumed")
 	}
-	wt := &waiter{elem: unsafe.Pointer(&v), poll: pollRecv[T]}
+	wt := g.opWaiter()
+	*wt = waiter{elem: unsafe.Pointer(&v), poll: pollRecv[T]}
 	w.enqueue(g, chanKey(c), wt)
-	g.Park("chan receive", w.chanName(wt.cs))
+	g.parkChan("chan receive", wt.cs)
 	return v, wt.ok
 }
 
@@ -413,11 +435,10 @@ func (w *World) compactChanWait() {
 	w.chanWait = kept
 }
 
-func (w *World) chanName(cs *chanState) string {
-	if cs == nil {
-		return ""
-	}
-	return fmt.Sprintf("chan#%d", cs.id)
+// parkChan parks on a channel operation; the channel's number is shown in
+// deadlock reports.
+func (g *G) parkChan(reason string, cs *chanState) {
+	g.park(reason, "", cs.id)
 }
 
 type plainError string

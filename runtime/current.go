@@ -75,19 +75,16 @@ func (w *World) failForeign(fc *foreignCall) {
 
 type busyAbort struct{ op string }
 
-func (b *busyAbort) String() string { return "marionette: goroutine stopped: busy past limits.busy_wall at " + b.op }
+func (b *busyAbort) String() string {
+	return "marionette: goroutine stopped: busy past limits.busy_wall at " + b.op
+}
 
 // NativeBlock marks the calling goroutine as legitimately blocked outside
 // the simulation while f runs (t.Parallel, waiting for a subtest), so the
 // busy-loop watchdog does not count that time.
 func (w *World) NativeBlock(f func()) {
 	w.nativeBlock.Add(1)
-	defer func() {
-		w.nativeBlock.Add(-1)
-		if w.runningSince.Load() != 0 {
-			w.runningSince.Store(nanotime())
-		}
-	}()
+	defer w.nativeBlock.Add(-1)
 	f()
 }
 
@@ -110,21 +107,21 @@ func (w *World) startWatchdog() (stop func()) {
 		}
 		t := time.NewTicker(period)
 		defer t.Stop()
-		var flaggedAt int64
+		var flaggedAt, lastChange int64
+		last := w.switches.Load()
+		lastChange = nanotime()
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
 			}
-			since := w.runningSince.Load()
-			if since == 0 || w.nativeBlock.Load() > 0 {
-				flaggedAt = 0
+			now := nanotime()
+			if s := w.switches.Load(); s != last || w.nativeBlock.Load() > 0 {
+				last, lastChange, flaggedAt = s, now, 0
 				continue
 			}
-			now := nanotime()
-			if now-since < int64(budget) {
-				flaggedAt = 0
+			if now-lastChange < int64(budget) {
 				continue
 			}
 			if flaggedAt == 0 {

@@ -176,6 +176,9 @@ func (w *World) goroutineInfos() []GoroutineInfo {
 		if g.state == gParked {
 			info.Wait = g.waitReason
 			info.Detail = g.waitDetail
+			if g.waitChan != 0 {
+				info.Detail = fmt.Sprintf("chan#%d", g.waitChan)
+			}
 			info.Since = time.Duration(w.now - g.parkedAt)
 		}
 		info.Stack = w.stackOf(g)

@@ -58,11 +58,13 @@ type G struct {
 	cmd        gCmd
 	waitReason string
 	waitDetail string
+	waitChan   int64
 	parkedAt   int64
 	stack      string
 
 	// channel operation in progress (see chan.go)
 	waiters    []*waiter
+	op         *waiter
 	inChanWait bool
 
 	// Local is free for shims to hang per-goroutine state on (for example
@@ -152,7 +154,9 @@ func (g *G) switchOut() {
 // Park blocks the goroutine until another party calls World.Ready on it.
 // reason is what it waits on ("chan receive", "sleep", "sync.Mutex.Lock"...),
 // detail a free-form addition shown in deadlock reports.
-func (g *G) Park(reason, detail string) {
+func (g *G) Park(reason, detail string) { g.park(reason, detail, 0) }
+
+func (g *G) park(reason, detail string, chanID int64) {
 	w := g.w
 	if w.tearingDown {
 		panic(killSentinel{})
@@ -161,6 +165,7 @@ func (g *G) Park(reason, detail string) {
 	g.waitReason = reason
 	g.waitDetail = detail
 	g.parkedAt = w.now
+	g.waitChan = chanID
 	w.record(evPark, g.id, 0, reason)
 	g.switchOut()
 }
@@ -221,13 +226,10 @@ func (w *World) resume(g *G) {
 	w.cur = g
 	g.state = gRunning
 	g.started = true
-	w.runningSince.Store(nanotime())
+	w.switches.Add(1) // odd: a goroutine runs
 	g.next()
-	w.runningSince.Store(0)
+	w.switches.Add(1)
 	w.cur = prev
-	if prev != nil {
-		w.runningSince.Store(nanotime())
-	}
 }
 
 // stackOf returns the current stack of a parked goroutine by briefly resuming

@@ -69,13 +69,11 @@ func (e TraceEvent) String() string {
 }
 
 type tracer struct {
-	n      int64
-	hash   uint64
-	ring   []TraceEvent
-	keep   []TraceEvent // every event, when recording all (trace file, determinism check)
-	all    bool
-	kinds  map[string]bool // user kinds seen, for nothing but stability checks
-	events int64
+	n    int64
+	hash uint64
+	ring []TraceEvent
+	keep []TraceEvent // every event, when recording all (trace file, determinism check)
+	all  bool
 }
 
 const (
@@ -83,47 +81,54 @@ const (
 	fnvPrime  = 1099511628211
 )
 
+// mix folds one word into the running hash (a multiply-xorshift step).
 func mix(h, x uint64) uint64 {
-	for i := 0; i < 8; i++ {
-		h ^= x & 0xff
-		h *= fnvPrime
-		x >>= 8
-	}
-	return h
+	h ^= x
+	h *= 0x9e3779b97f4a7c15
+	return h ^ h>>29
 }
 
 func mixString(h uint64, s string) uint64 {
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnvPrime
+	for len(s) >= 8 {
+		h = mix(h, uint64(s[0])|uint64(s[1])<<8|uint64(s[2])<<16|uint64(s[3])<<24|
+			uint64(s[4])<<32|uint64(s[5])<<40|uint64(s[6])<<48|uint64(s[7])<<56)
+		s = s[8:]
 	}
-	return h
+	var x uint64
+	for i := 0; i < len(s); i++ {
+		x |= uint64(s[i]) << (8 * i)
+	}
+	return mix(h, x^uint64(len(s))<<56)
 }
 
-// record appends an event to the trace.
+// record appends a built-in event to the trace.
 func (w *World) record(k evKind, g int64, arg int64, detail string) {
-	w.recordKind(evNames[k], g, arg, detail)
-}
-
-func (w *World) recordKind(kind string, g int64, arg int64, detail string) {
-	t := &w.tr
-	t.n++
-	h := mixString(t.hash, kind)
-	h = mix(h, uint64(w.now))
-	h = mix(h, uint64(g))
-	h = mix(h, uint64(arg))
-	if kind != evNames[evSpawn] {
+	h := mix(w.tr.hash, uint64(k))
+	if k != evSpawn && detail != "" {
 		// Spawn details are function names, which depend on how the
 		// compiler named closures; they are shown but not hashed.
 		h = mixString(h, detail)
 	}
-	t.hash = h
-	ev := TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail}
+	w.appendEvent(h, evNames[k], g, arg, detail)
+}
+
+// recordKind appends an event of a named (subsystem or user) kind.
+func (w *World) recordKind(kind string, g int64, arg int64, detail string) {
+	h := mixString(mix(w.tr.hash, 0xff), kind)
+	w.appendEvent(mixString(h, detail), kind, g, arg, detail)
+}
+
+func (w *World) appendEvent(h uint64, kind string, g, arg int64, detail string) {
+	t := &w.tr
+	t.n++
+	h = mix(h, uint64(w.now))
+	h = mix(h, uint64(g))
+	t.hash = mix(h, uint64(arg))
 	if len(t.ring) > 0 {
-		t.ring[t.n%int64(len(t.ring))] = ev
+		t.ring[t.n%int64(len(t.ring))] = TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail}
 	}
 	if t.all {
-		t.keep = append(t.keep, ev)
+		t.keep = append(t.keep, TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail})
 	}
 	if w.opts.Limits.Events > 0 && t.n > w.opts.Limits.Events && w.failure == nil {
 		w.fail(KindLimit, fmt.Sprintf("event limit exceeded: %d events (limits.events)", w.opts.Limits.Events), nil)

@@ -47,17 +47,18 @@ type World struct {
 	selRand *rand.Rand
 	streams map[string]*rand.Rand
 
-	chans    map[unsafe.Pointer]*chanState
-	chanIDs  int64
-	chanWait []*G // goroutines parked on channel operations, in park order
+	chans     map[unsafe.Pointer]*chanState
+	chanIDs   int64
+	idleChans int
+	chanWait  []*G // goroutines parked on channel operations, in park order
 
 	tr tracer
 
-	wallStart    time.Time
-	runningSince atomic.Int64 // wall ns at which the current goroutine was resumed, 0 when in the scheduler
-	busy         atomic.Bool  // set by the watchdog: the running goroutine exceeded its budget
-	nativeBlock  atomic.Int32 // >0 while a goroutine legitimately blocks outside the simulation
-	foreign      atomic.Pointer[foreignCall]
+	wallStart   time.Time
+	switches    atomic.Uint64 // counts resumes and returns; the watchdog sees a goroutine that stops switching
+	busy        atomic.Bool   // set by the watchdog: the running goroutine exceeded its budget
+	nativeBlock atomic.Int32  // >0 while a goroutine legitimately blocks outside the simulation
+	foreign     atomic.Pointer[foreignCall]
 
 	replay string
 

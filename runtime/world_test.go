@@ -133,3 +133,113 @@ func TestLongSleepIsFast(t *testing.T) {
 		t.Fatalf("24h of sleeps took %v", el)
 	}
 }
+
+func TestLimits(t *testing.T) {
+	o := opts(1)
+	o.Limits.SimTime = time.Hour
+	r := NewWorld(o).Run(func() { Current().Sleep(2 * time.Hour) })
+	if r.Failure == nil || r.Failure.Kind != KindLimit || !strings.Contains(r.Failure.Message, "sim_time") {
+		t.Fatalf("sim time: %v", r.Failure)
+	}
+	o = opts(1)
+	o.Limits.Events = 100
+	r = NewWorld(o).Run(func() {
+		for {
+			Current().Yield()
+		}
+	})
+	if r.Failure == nil || r.Failure.Kind != KindLimit || !strings.Contains(r.Failure.Message, "limits.events") {
+		t.Fatalf("events: %v", r.Failure)
+	}
+	o = opts(1)
+	o.Limits.Goroutines = 10
+	r = NewWorld(o).Run(func() {
+		for i := 0; i < 20; i++ {
+			Go(func() { Select(false) })
+		}
+		Current().Sleep(time.Second)
+	})
+	if r.Failure == nil || r.Failure.Kind != KindLimit || !strings.Contains(r.Failure.Message, "limits.goroutines") {
+		t.Fatalf("goroutines: %v", r.Failure)
+	}
+}
+
+func TestSeedsAndOptions(t *testing.T) {
+	s, err := ParseSeed("0123456789abcdef0123456789abcdef01234567")
+	if err != nil || s != 0x0123456789abcdef {
+		t.Fatalf("git seed: %x %v", s, err)
+	}
+	if _, err := ParseSeed("12x"); err == nil {
+		t.Fatal("bad seed accepted")
+	}
+	for _, p := range []Profile{Smoke, Swarm, Performance} {
+		o, err := Expand(99, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := ParseOptions(o.JSON())
+		if err != nil || back.JSON() != o.JSON() || back.Text() != o.Text() {
+			t.Fatalf("%s: options do not round-trip: %v\n%s\n%s", p, err, o.JSON(), back.JSON())
+		}
+	}
+	varied := map[string]bool{}
+	for seed := uint64(0); seed < 40; seed++ {
+		o, _ := Expand(seed, Swarm)
+		varied[o.Text()] = true
+	}
+	if len(varied) < 4 {
+		t.Fatalf("swarm gave only %d option sets over 40 seeds", len(varied))
+	}
+	if _, err := Expand(1, Replay); err == nil {
+		t.Fatal("replay without options accepted")
+	}
+}
+
+func TestCheckDeterminism(t *testing.T) {
+	var sink []string
+	if err := CheckDeterminism(opts(3), program(&sink)); err != nil {
+		t.Fatal(err)
+	}
+	// A program whose schedule depends on something outside the seed.
+	flip := 0
+	err := CheckDeterminism(opts(3), func() {
+		flip++
+		if flip == 2 {
+			Current().Yield()
+		}
+		Current().Sleep(time.Second)
+	})
+	if err == nil || !strings.Contains(err.Error(), "first divergence at event") {
+		t.Fatalf("nondeterminism not reported: %v", err)
+	}
+}
+
+func TestMapRangeDeterministic(t *testing.T) {
+	run := func(seed uint64) (order string) {
+		NewWorld(opts(seed)).Run(func() {
+			m := map[string]int{}
+			for i := 0; i < 20; i++ {
+				m[fmt.Sprint("k", i)] = i
+			}
+			gone := map[string]bool{}
+			for k, v := range MapRange(m) {
+				if gone[k] {
+					t.Errorf("key %s produced after it was deleted", k)
+				}
+				if v%3 == 0 {
+					d := fmt.Sprint("k", v+1)
+					delete(m, d) // deleted before reached: must not appear
+					gone[d] = true
+				}
+				order += k + ","
+			}
+		})
+		return order
+	}
+	if run(5) != run(5) {
+		t.Fatal("same seed, different map order")
+	}
+	if run(5) == run(6) && run(6) == run(7) {
+		t.Fatal("map order does not depend on the seed")
+	}
+}
