@@ -161,7 +161,7 @@ func (g *generator) typeDecl(obj *types.TypeName) (jen.Code, error) {
 		}
 		g.addTypeParamNames(tps)
 		spec = spec.Types(decl...)
-		ref = ref.Index(typeParamArgs(tps)...)
+		ref = ref.Index(typeParamArgs(tps))
 	}
 	return spec.Op("=").Add(ref), nil
 }
@@ -212,7 +212,7 @@ func (g *generator) funcDecl(fn *types.Func) (jen.Code, error) {
 		decl = decl.Types(tpDecl...)
 		// Always instantiate explicitly: a type parameter that occurs only
 		// in the results cannot be inferred.
-		call = call.Index(typeParamArgs(tps)...)
+		call = call.Index(typeParamArgs(tps))
 	}
 	decl = withResults(decl.Params(params...), results)
 

@@ -16,10 +16,17 @@ func (g *generator) qual(pkg *types.Package, name string) *jen.Statement {
 	return jen.Qual(pkg.Path(), name)
 }
 
-// typeCode renders t as Go source. Types of the std package itself are always
-// referenced through the std import (never through the shim's own name),
-// because the shim may re-declare that name as a new type: the forwarding
-// code must keep compiling against std either way.
+// forwardedType reports whether obj is a top-level type of the std package
+// that the generated file forwards as an alias, so that the shim's own name
+// denotes the identical type.
+func (g *generator) forwardedType(obj *types.TypeName) bool {
+	return obj.Pkg() == g.std && obj.Exported() && !g.hand[obj.Name()] && g.std.Scope().Lookup(obj.Name()) == obj
+}
+
+// typeCode renders t as Go source. A std type that the shim forwards is
+// written with the shim's own (alias) name; one that the shim declares by
+// hand is written through the std import, because the wrapper calls std and
+// must keep compiling against it whatever the hand-written type is.
 //
 // constraint is true when t is used as a type-parameter constraint; only
 // there may an unexported named interface be replaced by its (identical
@@ -44,6 +51,9 @@ func (g *generator) typeCode(t types.Type, constraint bool) (*jen.Statement, err
 		if obj.Pkg() == nil {
 			return jen.Id(obj.Name()), nil // any
 		}
+		if g.forwardedType(obj) {
+			return g.withTypeArgs(jen.Id(obj.Name()), t.TypeArgs())
+		}
 		if obj.Exported() && importable(g.shimPath, obj.Pkg().Path()) {
 			return g.withTypeArgs(g.qual(obj.Pkg(), obj.Name()), t.TypeArgs())
 		}
@@ -53,6 +63,9 @@ func (g *generator) typeCode(t types.Type, constraint bool) (*jen.Statement, err
 		obj := t.Obj()
 		if obj.Pkg() == nil {
 			return jen.Id(obj.Name()), nil // error, comparable
+		}
+		if g.forwardedType(obj) {
+			return g.withTypeArgs(jen.Id(obj.Name()), t.TypeArgs())
 		}
 		if obj.Exported() && importable(g.shimPath, obj.Pkg().Path()) {
 			return g.withTypeArgs(g.qual(obj.Pkg(), obj.Name()), t.TypeArgs())
@@ -142,7 +155,11 @@ func (g *generator) typeCode(t types.Type, constraint bool) (*jen.Statement, err
 				field = jen.Id(f.Name()).Add(ft)
 			}
 			if tag := t.Tag(i); tag != "" {
-				field = field.Op(strconv.Quote(tag))
+				lit := strconv.Quote(tag)
+				if strconv.CanBackquote(tag) {
+					lit = "`" + tag + "`"
+				}
+				field = field.Op(lit)
 			}
 			fields = append(fields, field)
 		}
@@ -181,14 +198,14 @@ func (g *generator) withTypeArgs(s *jen.Statement, targs *types.TypeList) (*jen.
 		}
 		args = append(args, a)
 	}
-	return s.Index(args...), nil
+	return s.Index(jen.List(args...)), nil
 }
 
 // interfaceCode renders an interface literal. An implicit interface (the
 // constraint written as [T ~int] rather than [T interface{ ~int }]) is
 // rendered as its single element when used as a constraint.
 func (g *generator) interfaceCode(t *types.Interface, constraint bool) (*jen.Statement, error) {
-	if constraint && t.IsImplicit() && t.NumEmbeddeds() == 1 && t.NumExplicitMethods() == 0 {
+	if constraint && t.NumEmbeddeds() == 1 && t.NumExplicitMethods() == 0 && bareConstraintOK(t.EmbeddedType(0)) {
 		return g.typeCode(t.EmbeddedType(0), true)
 	}
 	var elems []jen.Code
@@ -211,6 +228,26 @@ func (g *generator) interfaceCode(t *types.Interface, constraint bool) (*jen.Sta
 		elems = append(elems, withResults(jen.Id(m.Name()).Params(params...), results))
 	}
 	return jen.Interface(elems...), nil
+}
+
+// bareConstraintOK reports whether the single element e of a constraint
+// interface may be written without the enclosing interface{}: unions and
+// ~T terms may (except with a plain pointer term, which in a generic type
+// declaration would parse as an array length expression), and so may
+// other interfaces.
+func bareConstraintOK(e types.Type) bool {
+	switch e := e.(type) {
+	case *types.Union:
+		for i := 0; i < e.Len(); i++ {
+			if _, ptr := e.Term(i).Type().(*types.Pointer); ptr && !e.Term(i).Tilde() {
+				return false
+			}
+		}
+		return true
+	case *types.Named, *types.Alias:
+		return types.IsInterface(e)
+	}
+	return false
 }
 
 // signatureCode renders the parameter and result lists of sig. If names is
@@ -280,10 +317,10 @@ func (g *generator) typeParamsCode(tps *types.TypeParamList) ([]jen.Code, error)
 }
 
 // typeParamArgs renders the type parameters of a list as type arguments ("[K, V]").
-func typeParamArgs(tps *types.TypeParamList) []jen.Code {
+func typeParamArgs(tps *types.TypeParamList) jen.Code {
 	var out []jen.Code
 	for i := 0; i < tps.Len(); i++ {
 		out = append(out, jen.Id(tps.At(i).Obj().Name()))
 	}
-	return out
+	return jen.List(out...)
 }

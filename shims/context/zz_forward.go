@@ -30,61 +30,61 @@ type (
 )
 
 // AfterFunc forwards to [context.AfterFunc].
-func AfterFunc(ctx stdcontext.Context, f func()) func() bool {
+func AfterFunc(ctx Context, f func()) func() bool {
 	return stdcontext.AfterFunc(ctx, f)
 }
 
 // Background forwards to [context.Background].
-func Background() stdcontext.Context {
+func Background() Context {
 	return stdcontext.Background()
 }
 
 // Cause forwards to [context.Cause].
-func Cause(c stdcontext.Context) error {
+func Cause(c Context) error {
 	return stdcontext.Cause(c)
 }
 
 // TODO forwards to [context.TODO].
-func TODO() stdcontext.Context {
+func TODO() Context {
 	return stdcontext.TODO()
 }
 
 // WithCancel forwards to [context.WithCancel].
-func WithCancel(parent stdcontext.Context) (stdcontext.Context, stdcontext.CancelFunc) {
+func WithCancel(parent Context) (Context, CancelFunc) {
 	return stdcontext.WithCancel(parent)
 }
 
 // WithCancelCause forwards to [context.WithCancelCause].
-func WithCancelCause(parent stdcontext.Context) (stdcontext.Context, stdcontext.CancelCauseFunc) {
+func WithCancelCause(parent Context) (Context, CancelCauseFunc) {
 	return stdcontext.WithCancelCause(parent)
 }
 
 // WithDeadline forwards to [context.WithDeadline].
-func WithDeadline(parent stdcontext.Context, d time.Time) (stdcontext.Context, stdcontext.CancelFunc) {
+func WithDeadline(parent Context, d time.Time) (Context, CancelFunc) {
 	return stdcontext.WithDeadline(parent, d)
 }
 
 // WithDeadlineCause forwards to [context.WithDeadlineCause].
-func WithDeadlineCause(parent stdcontext.Context, d time.Time, cause error) (stdcontext.Context, stdcontext.CancelFunc) {
+func WithDeadlineCause(parent Context, d time.Time, cause error) (Context, CancelFunc) {
 	return stdcontext.WithDeadlineCause(parent, d, cause)
 }
 
 // WithTimeout forwards to [context.WithTimeout].
-func WithTimeout(parent stdcontext.Context, timeout time.Duration) (stdcontext.Context, stdcontext.CancelFunc) {
+func WithTimeout(parent Context, timeout time.Duration) (Context, CancelFunc) {
 	return stdcontext.WithTimeout(parent, timeout)
 }
 
 // WithTimeoutCause forwards to [context.WithTimeoutCause].
-func WithTimeoutCause(parent stdcontext.Context, timeout time.Duration, cause error) (stdcontext.Context, stdcontext.CancelFunc) {
+func WithTimeoutCause(parent Context, timeout time.Duration, cause error) (Context, CancelFunc) {
 	return stdcontext.WithTimeoutCause(parent, timeout, cause)
 }
 
 // WithValue forwards to [context.WithValue].
-func WithValue(parent stdcontext.Context, key any, val any) stdcontext.Context {
+func WithValue(parent Context, key any, val any) Context {
 	return stdcontext.WithValue(parent, key, val)
 }
 
 // WithoutCancel forwards to [context.WithoutCancel].
-func WithoutCancel(parent stdcontext.Context) stdcontext.Context {
+func WithoutCancel(parent Context) Context {
 	return stdcontext.WithoutCancel(parent)
 }

@@ -29,7 +29,7 @@ type (
 )
 
 // Default forwards to [log.Default].
-func Default() *stdlog.Logger {
+func Default() *Logger {
 	return stdlog.Default()
 }
 
@@ -54,7 +54,7 @@ func Flags() int {
 }
 
 // New forwards to [log.New].
-func New(out io.Writer, prefix string, flag int) *stdlog.Logger {
+func New(out io.Writer, prefix string, flag int) *Logger {
 	return stdlog.New(out, prefix, flag)
 }
 

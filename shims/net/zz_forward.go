@@ -88,82 +88,82 @@ type (
 )
 
 // CIDRMask forwards to [net.CIDRMask].
-func CIDRMask(ones int, bits int) stdnet.IPMask {
+func CIDRMask(ones int, bits int) IPMask {
 	return stdnet.CIDRMask(ones, bits)
 }
 
 // Dial forwards to [net.Dial].
-func Dial(network string, address string) (stdnet.Conn, error) {
+func Dial(network string, address string) (Conn, error) {
 	return stdnet.Dial(network, address)
 }
 
 // DialIP forwards to [net.DialIP].
-func DialIP(network string, laddr *stdnet.IPAddr, raddr *stdnet.IPAddr) (*stdnet.IPConn, error) {
+func DialIP(network string, laddr *IPAddr, raddr *IPAddr) (*IPConn, error) {
 	return stdnet.DialIP(network, laddr, raddr)
 }
 
 // DialTCP forwards to [net.DialTCP].
-func DialTCP(network string, laddr *stdnet.TCPAddr, raddr *stdnet.TCPAddr) (*stdnet.TCPConn, error) {
+func DialTCP(network string, laddr *TCPAddr, raddr *TCPAddr) (*TCPConn, error) {
 	return stdnet.DialTCP(network, laddr, raddr)
 }
 
 // DialTimeout forwards to [net.DialTimeout].
-func DialTimeout(network string, address string, timeout time.Duration) (stdnet.Conn, error) {
+func DialTimeout(network string, address string, timeout time.Duration) (Conn, error) {
 	return stdnet.DialTimeout(network, address, timeout)
 }
 
 // DialUDP forwards to [net.DialUDP].
-func DialUDP(network string, laddr *stdnet.UDPAddr, raddr *stdnet.UDPAddr) (*stdnet.UDPConn, error) {
+func DialUDP(network string, laddr *UDPAddr, raddr *UDPAddr) (*UDPConn, error) {
 	return stdnet.DialUDP(network, laddr, raddr)
 }
 
 // DialUnix forwards to [net.DialUnix].
-func DialUnix(network string, laddr *stdnet.UnixAddr, raddr *stdnet.UnixAddr) (*stdnet.UnixConn, error) {
+func DialUnix(network string, laddr *UnixAddr, raddr *UnixAddr) (*UnixConn, error) {
 	return stdnet.DialUnix(network, laddr, raddr)
 }
 
 // FileConn forwards to [net.FileConn].
-func FileConn(f *os.File) (stdnet.Conn, error) {
+func FileConn(f *os.File) (Conn, error) {
 	return stdnet.FileConn(f)
 }
 
 // FileListener forwards to [net.FileListener].
-func FileListener(f *os.File) (stdnet.Listener, error) {
+func FileListener(f *os.File) (Listener, error) {
 	return stdnet.FileListener(f)
 }
 
 // FilePacketConn forwards to [net.FilePacketConn].
-func FilePacketConn(f *os.File) (stdnet.PacketConn, error) {
+func FilePacketConn(f *os.File) (PacketConn, error) {
 	return stdnet.FilePacketConn(f)
 }
 
 // IPv4 forwards to [net.IPv4].
-func IPv4(a byte, b byte, c byte, d byte) stdnet.IP {
+func IPv4(a byte, b byte, c byte, d byte) IP {
 	return stdnet.IPv4(a, b, c, d)
 }
 
 // IPv4Mask forwards to [net.IPv4Mask].
-func IPv4Mask(a byte, b byte, c byte, d byte) stdnet.IPMask {
+func IPv4Mask(a byte, b byte, c byte, d byte) IPMask {
 	return stdnet.IPv4Mask(a, b, c, d)
 }
 
 // InterfaceAddrs forwards to [net.InterfaceAddrs].
-func InterfaceAddrs() ([]stdnet.Addr, error) {
+func InterfaceAddrs() ([]Addr, error) {
 	return stdnet.InterfaceAddrs()
 }
 
 // InterfaceByIndex forwards to [net.InterfaceByIndex].
-func InterfaceByIndex(index int) (*stdnet.Interface, error) {
+func InterfaceByIndex(index int) (*Interface, error) {
 	return stdnet.InterfaceByIndex(index)
 }
 
 // InterfaceByName forwards to [net.InterfaceByName].
-func InterfaceByName(name string) (*stdnet.Interface, error) {
+func InterfaceByName(name string) (*Interface, error) {
 	return stdnet.InterfaceByName(name)
 }
 
 // Interfaces forwards to [net.Interfaces].
-func Interfaces() ([]stdnet.Interface, error) {
+func Interfaces() ([]Interface, error) {
 	return stdnet.Interfaces()
 }
 
@@ -173,42 +173,42 @@ func JoinHostPort(host string, port string) string {
 }
 
 // Listen forwards to [net.Listen].
-func Listen(network string, address string) (stdnet.Listener, error) {
+func Listen(network string, address string) (Listener, error) {
 	return stdnet.Listen(network, address)
 }
 
 // ListenIP forwards to [net.ListenIP].
-func ListenIP(network string, laddr *stdnet.IPAddr) (*stdnet.IPConn, error) {
+func ListenIP(network string, laddr *IPAddr) (*IPConn, error) {
 	return stdnet.ListenIP(network, laddr)
 }
 
 // ListenMulticastUDP forwards to [net.ListenMulticastUDP].
-func ListenMulticastUDP(network string, ifi *stdnet.Interface, gaddr *stdnet.UDPAddr) (*stdnet.UDPConn, error) {
+func ListenMulticastUDP(network string, ifi *Interface, gaddr *UDPAddr) (*UDPConn, error) {
 	return stdnet.ListenMulticastUDP(network, ifi, gaddr)
 }
 
 // ListenPacket forwards to [net.ListenPacket].
-func ListenPacket(network string, address string) (stdnet.PacketConn, error) {
+func ListenPacket(network string, address string) (PacketConn, error) {
 	return stdnet.ListenPacket(network, address)
 }
 
 // ListenTCP forwards to [net.ListenTCP].
-func ListenTCP(network string, laddr *stdnet.TCPAddr) (*stdnet.TCPListener, error) {
+func ListenTCP(network string, laddr *TCPAddr) (*TCPListener, error) {
 	return stdnet.ListenTCP(network, laddr)
 }
 
 // ListenUDP forwards to [net.ListenUDP].
-func ListenUDP(network string, laddr *stdnet.UDPAddr) (*stdnet.UDPConn, error) {
+func ListenUDP(network string, laddr *UDPAddr) (*UDPConn, error) {
 	return stdnet.ListenUDP(network, laddr)
 }
 
 // ListenUnix forwards to [net.ListenUnix].
-func ListenUnix(network string, laddr *stdnet.UnixAddr) (*stdnet.UnixListener, error) {
+func ListenUnix(network string, laddr *UnixAddr) (*UnixListener, error) {
 	return stdnet.ListenUnix(network, laddr)
 }
 
 // ListenUnixgram forwards to [net.ListenUnixgram].
-func ListenUnixgram(network string, laddr *stdnet.UnixAddr) (*stdnet.UnixConn, error) {
+func ListenUnixgram(network string, laddr *UnixAddr) (*UnixConn, error) {
 	return stdnet.ListenUnixgram(network, laddr)
 }
 
@@ -228,17 +228,17 @@ func LookupHost(host string) ([]string, error) {
 }
 
 // LookupIP forwards to [net.LookupIP].
-func LookupIP(host string) ([]stdnet.IP, error) {
+func LookupIP(host string) ([]IP, error) {
 	return stdnet.LookupIP(host)
 }
 
 // LookupMX forwards to [net.LookupMX].
-func LookupMX(name string) ([]*stdnet.MX, error) {
+func LookupMX(name string) ([]*MX, error) {
 	return stdnet.LookupMX(name)
 }
 
 // LookupNS forwards to [net.LookupNS].
-func LookupNS(name string) ([]*stdnet.NS, error) {
+func LookupNS(name string) ([]*NS, error) {
 	return stdnet.LookupNS(name)
 }
 
@@ -248,7 +248,7 @@ func LookupPort(network string, service string) (int, error) {
 }
 
 // LookupSRV forwards to [net.LookupSRV].
-func LookupSRV(service string, proto string, name string) (string, []*stdnet.SRV, error) {
+func LookupSRV(service string, proto string, name string) (string, []*SRV, error) {
 	return stdnet.LookupSRV(service, proto, name)
 }
 
@@ -258,42 +258,42 @@ func LookupTXT(name string) ([]string, error) {
 }
 
 // ParseCIDR forwards to [net.ParseCIDR].
-func ParseCIDR(s string) (stdnet.IP, *stdnet.IPNet, error) {
+func ParseCIDR(s string) (IP, *IPNet, error) {
 	return stdnet.ParseCIDR(s)
 }
 
 // ParseIP forwards to [net.ParseIP].
-func ParseIP(s string) stdnet.IP {
+func ParseIP(s string) IP {
 	return stdnet.ParseIP(s)
 }
 
 // ParseMAC forwards to [net.ParseMAC].
-func ParseMAC(s string) (stdnet.HardwareAddr, error) {
+func ParseMAC(s string) (HardwareAddr, error) {
 	return stdnet.ParseMAC(s)
 }
 
 // Pipe forwards to [net.Pipe].
-func Pipe() (stdnet.Conn, stdnet.Conn) {
+func Pipe() (Conn, Conn) {
 	return stdnet.Pipe()
 }
 
 // ResolveIPAddr forwards to [net.ResolveIPAddr].
-func ResolveIPAddr(network string, address string) (*stdnet.IPAddr, error) {
+func ResolveIPAddr(network string, address string) (*IPAddr, error) {
 	return stdnet.ResolveIPAddr(network, address)
 }
 
 // ResolveTCPAddr forwards to [net.ResolveTCPAddr].
-func ResolveTCPAddr(network string, address string) (*stdnet.TCPAddr, error) {
+func ResolveTCPAddr(network string, address string) (*TCPAddr, error) {
 	return stdnet.ResolveTCPAddr(network, address)
 }
 
 // ResolveUDPAddr forwards to [net.ResolveUDPAddr].
-func ResolveUDPAddr(network string, address string) (*stdnet.UDPAddr, error) {
+func ResolveUDPAddr(network string, address string) (*UDPAddr, error) {
 	return stdnet.ResolveUDPAddr(network, address)
 }
 
 // ResolveUnixAddr forwards to [net.ResolveUnixAddr].
-func ResolveUnixAddr(network string, address string) (*stdnet.UnixAddr, error) {
+func ResolveUnixAddr(network string, address string) (*UnixAddr, error) {
 	return stdnet.ResolveUnixAddr(network, address)
 }
 
@@ -303,11 +303,11 @@ func SplitHostPort(hostport string) (string, string, error) {
 }
 
 // TCPAddrFromAddrPort forwards to [net.TCPAddrFromAddrPort].
-func TCPAddrFromAddrPort(addr netip.AddrPort) *stdnet.TCPAddr {
+func TCPAddrFromAddrPort(addr netip.AddrPort) *TCPAddr {
 	return stdnet.TCPAddrFromAddrPort(addr)
 }
 
 // UDPAddrFromAddrPort forwards to [net.UDPAddrFromAddrPort].
-func UDPAddrFromAddrPort(addr netip.AddrPort) *stdnet.UDPAddr {
+func UDPAddrFromAddrPort(addr netip.AddrPort) *UDPAddr {
 	return stdnet.UDPAddrFromAddrPort(addr)
 }

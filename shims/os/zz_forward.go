@@ -91,7 +91,7 @@ func Chdir(dir string) error {
 }
 
 // Chmod forwards to [os.Chmod].
-func Chmod(name string, mode stdos.FileMode) error {
+func Chmod(name string, mode FileMode) error {
 	return stdos.Chmod(name, mode)
 }
 
@@ -116,12 +116,12 @@ func CopyFS(dir string, fsys fs.FS) error {
 }
 
 // Create forwards to [os.Create].
-func Create(name string) (*stdos.File, error) {
+func Create(name string) (*File, error) {
 	return stdos.Create(name)
 }
 
 // CreateTemp forwards to [os.CreateTemp].
-func CreateTemp(dir string, pattern string) (*stdos.File, error) {
+func CreateTemp(dir string, pattern string) (*File, error) {
 	return stdos.CreateTemp(dir, pattern)
 }
 
@@ -156,7 +156,7 @@ func ExpandEnv(s string) string {
 }
 
 // FindProcess forwards to [os.FindProcess].
-func FindProcess(pid int) (*stdos.Process, error) {
+func FindProcess(pid int) (*Process, error) {
 	return stdos.FindProcess(pid)
 }
 
@@ -256,17 +256,17 @@ func LookupEnv(key string) (string, bool) {
 }
 
 // Lstat forwards to [os.Lstat].
-func Lstat(name string) (stdos.FileInfo, error) {
+func Lstat(name string) (FileInfo, error) {
 	return stdos.Lstat(name)
 }
 
 // Mkdir forwards to [os.Mkdir].
-func Mkdir(name string, perm stdos.FileMode) error {
+func Mkdir(name string, perm FileMode) error {
 	return stdos.Mkdir(name, perm)
 }
 
 // MkdirAll forwards to [os.MkdirAll].
-func MkdirAll(path string, perm stdos.FileMode) error {
+func MkdirAll(path string, perm FileMode) error {
 	return stdos.MkdirAll(path, perm)
 }
 
@@ -276,7 +276,7 @@ func MkdirTemp(dir string, pattern string) (string, error) {
 }
 
 // NewFile forwards to [os.NewFile].
-func NewFile(fd uintptr, name string) *stdos.File {
+func NewFile(fd uintptr, name string) *File {
 	return stdos.NewFile(fd, name)
 }
 
@@ -286,32 +286,32 @@ func NewSyscallError(syscall string, err error) error {
 }
 
 // Open forwards to [os.Open].
-func Open(name string) (*stdos.File, error) {
+func Open(name string) (*File, error) {
 	return stdos.Open(name)
 }
 
 // OpenFile forwards to [os.OpenFile].
-func OpenFile(name string, flag int, perm stdos.FileMode) (*stdos.File, error) {
+func OpenFile(name string, flag int, perm FileMode) (*File, error) {
 	return stdos.OpenFile(name, flag, perm)
 }
 
 // OpenInRoot forwards to [os.OpenInRoot].
-func OpenInRoot(dir string, name string) (*stdos.File, error) {
+func OpenInRoot(dir string, name string) (*File, error) {
 	return stdos.OpenInRoot(dir, name)
 }
 
 // OpenRoot forwards to [os.OpenRoot].
-func OpenRoot(name string) (*stdos.Root, error) {
+func OpenRoot(name string) (*Root, error) {
 	return stdos.OpenRoot(name)
 }
 
 // Pipe forwards to [os.Pipe].
-func Pipe() (*stdos.File, *stdos.File, error) {
+func Pipe() (*File, *File, error) {
 	return stdos.Pipe()
 }
 
 // ReadDir forwards to [os.ReadDir].
-func ReadDir(name string) ([]stdos.DirEntry, error) {
+func ReadDir(name string) ([]DirEntry, error) {
 	return stdos.ReadDir(name)
 }
 
@@ -341,7 +341,7 @@ func Rename(oldpath string, newpath string) error {
 }
 
 // SameFile forwards to [os.SameFile].
-func SameFile(fi1 stdos.FileInfo, fi2 stdos.FileInfo) bool {
+func SameFile(fi1 FileInfo, fi2 FileInfo) bool {
 	return stdos.SameFile(fi1, fi2)
 }
 
@@ -351,12 +351,12 @@ func Setenv(key string, value string) error {
 }
 
 // StartProcess forwards to [os.StartProcess].
-func StartProcess(name string, argv []string, attr *stdos.ProcAttr) (*stdos.Process, error) {
+func StartProcess(name string, argv []string, attr *ProcAttr) (*Process, error) {
 	return stdos.StartProcess(name, argv, attr)
 }
 
 // Stat forwards to [os.Stat].
-func Stat(name string) (stdos.FileInfo, error) {
+func Stat(name string) (FileInfo, error) {
 	return stdos.Stat(name)
 }
 
@@ -396,6 +396,6 @@ func UserHomeDir() (string, error) {
 }
 
 // WriteFile forwards to [os.WriteFile].
-func WriteFile(name string, data []byte, perm stdos.FileMode) error {
+func WriteFile(name string, data []byte, perm FileMode) error {
 	return stdos.WriteFile(name, data, perm)
 }

@@ -21,7 +21,7 @@ type (
 )
 
 // NewCond forwards to [sync.NewCond].
-func NewCond(l stdsync.Locker) *stdsync.Cond {
+func NewCond(l Locker) *Cond {
 	return stdsync.NewCond(l)
 }
 
@@ -37,5 +37,5 @@ func OnceValue[T any](f func() T) func() T {
 
 // OnceValues forwards to [sync.OnceValues].
 func OnceValues[T1 any, T2 any](f func() (T1, T2)) func() (T1, T2) {
-	return stdsync.OnceValues[T1:T2](f)
+	return stdsync.OnceValues[T1, T2](f)
 }

@@ -80,96 +80,96 @@ type (
 )
 
 // After forwards to [time.After].
-func After(d stdtime.Duration) <-chan stdtime.Time {
+func After(d Duration) <-chan Time {
 	return stdtime.After(d)
 }
 
 // AfterFunc forwards to [time.AfterFunc].
-func AfterFunc(d stdtime.Duration, f func()) *stdtime.Timer {
+func AfterFunc(d Duration, f func()) *Timer {
 	return stdtime.AfterFunc(d, f)
 }
 
 // Date forwards to [time.Date].
-func Date(year int, month stdtime.Month, day int, hour int, min int, sec int, nsec int, loc *stdtime.Location) stdtime.Time {
+func Date(year int, month Month, day int, hour int, min int, sec int, nsec int, loc *Location) Time {
 	return stdtime.Date(year, month, day, hour, min, sec, nsec, loc)
 }
 
 // FixedZone forwards to [time.FixedZone].
-func FixedZone(name string, offset int) *stdtime.Location {
+func FixedZone(name string, offset int) *Location {
 	return stdtime.FixedZone(name, offset)
 }
 
 // LoadLocation forwards to [time.LoadLocation].
-func LoadLocation(name string) (*stdtime.Location, error) {
+func LoadLocation(name string) (*Location, error) {
 	return stdtime.LoadLocation(name)
 }
 
 // LoadLocationFromTZData forwards to [time.LoadLocationFromTZData].
-func LoadLocationFromTZData(name string, data []byte) (*stdtime.Location, error) {
+func LoadLocationFromTZData(name string, data []byte) (*Location, error) {
 	return stdtime.LoadLocationFromTZData(name, data)
 }
 
 // NewTicker forwards to [time.NewTicker].
-func NewTicker(d stdtime.Duration) *stdtime.Ticker {
+func NewTicker(d Duration) *Ticker {
 	return stdtime.NewTicker(d)
 }
 
 // NewTimer forwards to [time.NewTimer].
-func NewTimer(d stdtime.Duration) *stdtime.Timer {
+func NewTimer(d Duration) *Timer {
 	return stdtime.NewTimer(d)
 }
 
 // Now forwards to [time.Now].
-func Now() stdtime.Time {
+func Now() Time {
 	return stdtime.Now()
 }
 
 // Parse forwards to [time.Parse].
-func Parse(layout string, value string) (stdtime.Time, error) {
+func Parse(layout string, value string) (Time, error) {
 	return stdtime.Parse(layout, value)
 }
 
 // ParseDuration forwards to [time.ParseDuration].
-func ParseDuration(s string) (stdtime.Duration, error) {
+func ParseDuration(s string) (Duration, error) {
 	return stdtime.ParseDuration(s)
 }
 
 // ParseInLocation forwards to [time.ParseInLocation].
-func ParseInLocation(layout string, value string, loc *stdtime.Location) (stdtime.Time, error) {
+func ParseInLocation(layout string, value string, loc *Location) (Time, error) {
 	return stdtime.ParseInLocation(layout, value, loc)
 }
 
 // Since forwards to [time.Since].
-func Since(t stdtime.Time) stdtime.Duration {
+func Since(t Time) Duration {
 	return stdtime.Since(t)
 }
 
 // Sleep forwards to [time.Sleep].
-func Sleep(d stdtime.Duration) {
+func Sleep(d Duration) {
 	stdtime.Sleep(d)
 }
 
 // Tick forwards to [time.Tick].
-func Tick(d stdtime.Duration) <-chan stdtime.Time {
+func Tick(d Duration) <-chan Time {
 	return stdtime.Tick(d)
 }
 
 // Unix forwards to [time.Unix].
-func Unix(sec int64, nsec int64) stdtime.Time {
+func Unix(sec int64, nsec int64) Time {
 	return stdtime.Unix(sec, nsec)
 }
 
 // UnixMicro forwards to [time.UnixMicro].
-func UnixMicro(usec int64) stdtime.Time {
+func UnixMicro(usec int64) Time {
 	return stdtime.UnixMicro(usec)
 }
 
 // UnixMilli forwards to [time.UnixMilli].
-func UnixMilli(msec int64) stdtime.Time {
+func UnixMilli(msec int64) Time {
 	return stdtime.UnixMilli(msec)
 }
 
 // Until forwards to [time.Until].
-func Until(t stdtime.Time) stdtime.Duration {
+func Until(t Time) Duration {
 	return stdtime.Until(t)
 }

@@ -66,22 +66,22 @@ type (
 )
 
 // Any forwards to [log/slog.Any].
-func Any(key string, value any) stdslog.Attr {
+func Any(key string, value any) Attr {
 	return stdslog.Any(key, value)
 }
 
 // AnyValue forwards to [log/slog.AnyValue].
-func AnyValue(v any) stdslog.Value {
+func AnyValue(v any) Value {
 	return stdslog.AnyValue(v)
 }
 
 // Bool forwards to [log/slog.Bool].
-func Bool(key string, v bool) stdslog.Attr {
+func Bool(key string, v bool) Attr {
 	return stdslog.Bool(key, v)
 }
 
 // BoolValue forwards to [log/slog.BoolValue].
-func BoolValue(v bool) stdslog.Value {
+func BoolValue(v bool) Value {
 	return stdslog.BoolValue(v)
 }
 
@@ -96,17 +96,17 @@ func DebugContext(ctx context.Context, msg string, args ...any) {
 }
 
 // Default forwards to [log/slog.Default].
-func Default() *stdslog.Logger {
+func Default() *Logger {
 	return stdslog.Default()
 }
 
 // Duration forwards to [log/slog.Duration].
-func Duration(key string, v time.Duration) stdslog.Attr {
+func Duration(key string, v time.Duration) Attr {
 	return stdslog.Duration(key, v)
 }
 
 // DurationValue forwards to [log/slog.DurationValue].
-func DurationValue(v time.Duration) stdslog.Value {
+func DurationValue(v time.Duration) Value {
 	return stdslog.DurationValue(v)
 }
 
@@ -121,27 +121,27 @@ func ErrorContext(ctx context.Context, msg string, args ...any) {
 }
 
 // Float64 forwards to [log/slog.Float64].
-func Float64(key string, v float64) stdslog.Attr {
+func Float64(key string, v float64) Attr {
 	return stdslog.Float64(key, v)
 }
 
 // Float64Value forwards to [log/slog.Float64Value].
-func Float64Value(v float64) stdslog.Value {
+func Float64Value(v float64) Value {
 	return stdslog.Float64Value(v)
 }
 
 // Group forwards to [log/slog.Group].
-func Group(key string, args ...any) stdslog.Attr {
+func Group(key string, args ...any) Attr {
 	return stdslog.Group(key, args...)
 }
 
 // GroupAttrs forwards to [log/slog.GroupAttrs].
-func GroupAttrs(key string, attrs ...stdslog.Attr) stdslog.Attr {
+func GroupAttrs(key string, attrs ...Attr) Attr {
 	return stdslog.GroupAttrs(key, attrs...)
 }
 
 // GroupValue forwards to [log/slog.GroupValue].
-func GroupValue(as ...stdslog.Attr) stdslog.Value {
+func GroupValue(as ...Attr) Value {
 	return stdslog.GroupValue(as...)
 }
 
@@ -156,102 +156,102 @@ func InfoContext(ctx context.Context, msg string, args ...any) {
 }
 
 // Int forwards to [log/slog.Int].
-func Int(key string, value int) stdslog.Attr {
+func Int(key string, value int) Attr {
 	return stdslog.Int(key, value)
 }
 
 // Int64 forwards to [log/slog.Int64].
-func Int64(key string, value int64) stdslog.Attr {
+func Int64(key string, value int64) Attr {
 	return stdslog.Int64(key, value)
 }
 
 // Int64Value forwards to [log/slog.Int64Value].
-func Int64Value(v int64) stdslog.Value {
+func Int64Value(v int64) Value {
 	return stdslog.Int64Value(v)
 }
 
 // IntValue forwards to [log/slog.IntValue].
-func IntValue(v int) stdslog.Value {
+func IntValue(v int) Value {
 	return stdslog.IntValue(v)
 }
 
 // Log forwards to [log/slog.Log].
-func Log(ctx context.Context, level stdslog.Level, msg string, args ...any) {
+func Log(ctx context.Context, level Level, msg string, args ...any) {
 	stdslog.Log(ctx, level, msg, args...)
 }
 
 // LogAttrs forwards to [log/slog.LogAttrs].
-func LogAttrs(ctx context.Context, level stdslog.Level, msg string, attrs ...stdslog.Attr) {
+func LogAttrs(ctx context.Context, level Level, msg string, attrs ...Attr) {
 	stdslog.LogAttrs(ctx, level, msg, attrs...)
 }
 
 // New forwards to [log/slog.New].
-func New(h stdslog.Handler) *stdslog.Logger {
+func New(h Handler) *Logger {
 	return stdslog.New(h)
 }
 
 // NewJSONHandler forwards to [log/slog.NewJSONHandler].
-func NewJSONHandler(w io.Writer, opts *stdslog.HandlerOptions) *stdslog.JSONHandler {
+func NewJSONHandler(w io.Writer, opts *HandlerOptions) *JSONHandler {
 	return stdslog.NewJSONHandler(w, opts)
 }
 
 // NewLogLogger forwards to [log/slog.NewLogLogger].
-func NewLogLogger(h stdslog.Handler, level stdslog.Level) *log.Logger {
+func NewLogLogger(h Handler, level Level) *log.Logger {
 	return stdslog.NewLogLogger(h, level)
 }
 
 // NewMultiHandler forwards to [log/slog.NewMultiHandler].
-func NewMultiHandler(handlers ...stdslog.Handler) *stdslog.MultiHandler {
+func NewMultiHandler(handlers ...Handler) *MultiHandler {
 	return stdslog.NewMultiHandler(handlers...)
 }
 
 // NewRecord forwards to [log/slog.NewRecord].
-func NewRecord(t time.Time, level stdslog.Level, msg string, pc uintptr) stdslog.Record {
+func NewRecord(t time.Time, level Level, msg string, pc uintptr) Record {
 	return stdslog.NewRecord(t, level, msg, pc)
 }
 
 // NewTextHandler forwards to [log/slog.NewTextHandler].
-func NewTextHandler(w io.Writer, opts *stdslog.HandlerOptions) *stdslog.TextHandler {
+func NewTextHandler(w io.Writer, opts *HandlerOptions) *TextHandler {
 	return stdslog.NewTextHandler(w, opts)
 }
 
 // SetDefault forwards to [log/slog.SetDefault].
-func SetDefault(l *stdslog.Logger) {
+func SetDefault(l *Logger) {
 	stdslog.SetDefault(l)
 }
 
 // SetLogLoggerLevel forwards to [log/slog.SetLogLoggerLevel].
-func SetLogLoggerLevel(level stdslog.Level) stdslog.Level {
+func SetLogLoggerLevel(level Level) Level {
 	return stdslog.SetLogLoggerLevel(level)
 }
 
 // String forwards to [log/slog.String].
-func String(key string, value string) stdslog.Attr {
+func String(key string, value string) Attr {
 	return stdslog.String(key, value)
 }
 
 // StringValue forwards to [log/slog.StringValue].
-func StringValue(value string) stdslog.Value {
+func StringValue(value string) Value {
 	return stdslog.StringValue(value)
 }
 
 // Time forwards to [log/slog.Time].
-func Time(key string, v time.Time) stdslog.Attr {
+func Time(key string, v time.Time) Attr {
 	return stdslog.Time(key, v)
 }
 
 // TimeValue forwards to [log/slog.TimeValue].
-func TimeValue(v time.Time) stdslog.Value {
+func TimeValue(v time.Time) Value {
 	return stdslog.TimeValue(v)
 }
 
 // Uint64 forwards to [log/slog.Uint64].
-func Uint64(key string, v uint64) stdslog.Attr {
+func Uint64(key string, v uint64) Attr {
 	return stdslog.Uint64(key, v)
 }
 
 // Uint64Value forwards to [log/slog.Uint64Value].
-func Uint64Value(v uint64) stdslog.Value {
+func Uint64Value(v uint64) Value {
 	return stdslog.Uint64Value(v)
 }
 
@@ -266,6 +266,6 @@ func WarnContext(ctx context.Context, msg string, args ...any) {
 }
 
 // With forwards to [log/slog.With].
-func With(args ...any) *stdslog.Logger {
+func With(args ...any) *Logger {
 	return stdslog.With(args...)
 }

@@ -62,17 +62,17 @@ func Intn(n int) int {
 }
 
 // New forwards to [math/rand.New].
-func New(src stdrand.Source) *stdrand.Rand {
+func New(src Source) *Rand {
 	return stdrand.New(src)
 }
 
 // NewSource forwards to [math/rand.NewSource].
-func NewSource(seed int64) stdrand.Source {
+func NewSource(seed int64) Source {
 	return stdrand.NewSource(seed)
 }
 
 // NewZipf forwards to [math/rand.NewZipf].
-func NewZipf(r *stdrand.Rand, s float64, v float64, imax uint64) *stdrand.Zipf {
+func NewZipf(r *Rand, s float64, v float64, imax uint64) *Zipf {
 	return stdrand.NewZipf(r, s, v, imax)
 }
 

@@ -63,29 +63,27 @@ func IntN(n int) int {
 }
 
 // N forwards to [math/rand/v2.N].
-func N[Int interface {
-	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
-}](n Int) Int {
+func N[Int ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](n Int) Int {
 	return stdrand.N[Int](n)
 }
 
 // New forwards to [math/rand/v2.New].
-func New(src stdrand.Source) *stdrand.Rand {
+func New(src Source) *Rand {
 	return stdrand.New(src)
 }
 
 // NewChaCha8 forwards to [math/rand/v2.NewChaCha8].
-func NewChaCha8(seed [32]byte) *stdrand.ChaCha8 {
+func NewChaCha8(seed [32]byte) *ChaCha8 {
 	return stdrand.NewChaCha8(seed)
 }
 
 // NewPCG forwards to [math/rand/v2.NewPCG].
-func NewPCG(seed1 uint64, seed2 uint64) *stdrand.PCG {
+func NewPCG(seed1 uint64, seed2 uint64) *PCG {
 	return stdrand.NewPCG(seed1, seed2)
 }
 
 // NewZipf forwards to [math/rand/v2.NewZipf].
-func NewZipf(r *stdrand.Rand, s float64, v float64, imax uint64) *stdrand.Zipf {
+func NewZipf(r *Rand, s float64, v float64, imax uint64) *Zipf {
 	return stdrand.NewZipf(r, s, v, imax)
 }
 
