@@ -1,0 +1,87 @@
+package runtime
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A channel closed by code that is not rewritten (a native close, as std
+// context does) still wakes simulated waiters, deterministically.
+func TestNativeCloseWakesWaiters(t *testing.T) {
+	run := func() *Result {
+		return NewWorld(opts(9)).Run(func() {
+			done := make(chan struct{})
+			woke := 0
+			for i := 0; i < 3; i++ {
+				Go(func() {
+					Recv(done)
+					woke++
+				})
+			}
+			Current().Sleep(time.Millisecond)
+			close(done) // native close, invisible to the world's queues
+			Current().Sleep(time.Millisecond)
+			if woke != 3 {
+				panic("waiters did not wake")
+			}
+		})
+	}
+	r1, r2 := run(), run()
+	if r1.Failure != nil {
+		t.Fatal(r1.Failure.Report())
+	}
+	if r1.Hash != r2.Hash {
+		t.Fatal("nondeterministic")
+	}
+}
+
+func TestForeignGoroutineFails(t *testing.T) {
+	r := NewWorld(opts(1)).Run(func() {
+		go func() { Gosched() }() // a native goroutine calling into the simulation
+		for i := 0; i < 1000; i++ {
+			Current().Sleep(time.Millisecond)
+			time.Sleep(10 * time.Microsecond) // give the native goroutine real time to run
+		}
+	})
+	if r.Failure == nil || r.Failure.Kind != KindForeign || !strings.Contains(r.Failure.Report(), "boundary_test.go") {
+		t.Fatalf("want a foreign failure naming the call site, got %v", r.Failure)
+	}
+}
+
+func TestTraceFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.jsonl")
+	t.Setenv(EnvTrace, path)
+	w := NewWorld(opts(4))
+	w.SetName("traced")
+	r := w.Run(func() {
+		c := make(chan int, 1)
+		Go(func() { Send(c, 1) })
+		Recv(c)
+		Current().Sleep(time.Second)
+	})
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if int64(len(lines)) != r.Events+2 {
+		t.Fatalf("%d lines for %d events", len(lines), r.Events)
+	}
+	var ev TraceEvent
+	if err := json.Unmarshal([]byte(lines[1]), &ev); err != nil || ev.Kind != "go.spawn" || ev.N != 1 {
+		t.Fatalf("first event %q: %v", lines[1], err)
+	}
+	if !strings.Contains(lines[len(lines)-1], "hash") || !strings.Contains(lines[0], `"run":"traced"`) {
+		t.Fatalf("bad header or summary: %s / %s", lines[0], lines[len(lines)-1])
+	}
+}
