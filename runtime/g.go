@@ -257,3 +257,8 @@ func currentStack() string {
 }
 
 func nanotime() int64 { return time.Now().UnixNano() }
+
+// Preempt marks a synchronisation point (a lock, an unlock, a channel
+// operation): with the options' preemption probability the goroutine yields
+// here, to perturb interleavings beyond what blocking alone produces.
+func (g *G) Preempt() { g.w.maybePreempt(g) }
