@@ -1,0 +1,127 @@
+// This file defines run, the command line dispatch, and the gen subcommand.
+
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/marionette-dst/marionette/rewrite"
+)
+
+const usage = `usage:
+	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
+	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N] [-check-determinism] [-v] [PATTERNS] [-- go test flags]
+Run "go doc github.com/marionette-dst/marionette/cmd/mgen" for details.
+`
+
+// usageError is a bad command line (exit status 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// failedError means failures were reported already (exit status 1).
+type failedError struct{ n int }
+
+func (e *failedError) Error() string { return fmt.Sprintf("%d failures", e.n) }
+
+// prefixed puts "mgen: " before an error unless it is a list of source
+// diagnostics, which carry their own.
+func prefixed(err error) string {
+	var de *rewrite.DiagError
+	if errors.As(err, &de) {
+		return de.Error()
+	}
+	return "mgen: " + err.Error()
+}
+
+// env is what the subcommands use from the process, so tests can run them.
+type env struct {
+	dir    string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func run(args []string) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	return runIn(env{dir: wd, stdout: os.Stdout, stderr: os.Stderr}, args)
+}
+
+func runIn(e env, args []string) error {
+	if len(args) == 0 {
+		return usagef("no subcommand")
+	}
+	switch args[0] {
+	case "gen":
+		return runGen(e, args[1:])
+	case "test":
+		return runTest(e, args[1:])
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(e.stdout, usage)
+		return nil
+	}
+	return usagef("unknown subcommand %q", args[0])
+}
+
+// genFlags are the flags of gen, shared by test.
+type genFlags struct {
+	out     string
+	include string
+	allow   bool
+}
+
+func (g *genFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.out, "o", "", "output directory (default <module root>/"+rewrite.DefaultOut+")")
+	fs.StringVar(&g.include, "include", "", "comma-separated module patterns whose packages are rewritten too")
+	fs.BoolVar(&g.allow, "allow-unsupported", false, "leave unsupported constructs native instead of failing")
+}
+
+func (g *genFlags) config(e env, patterns []string, args string) rewrite.Config {
+	cfg := rewrite.Config{Dir: e.dir, Patterns: patterns, Out: g.out, AllowUnsupported: g.allow, Args: args}
+	for _, p := range strings.Split(g.include, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.Include = append(cfg.Include, p)
+		}
+	}
+	return cfg
+}
+
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func runGen(e env, args []string) error {
+	fs := newFlagSet("gen")
+	var g genFlags
+	g.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return usagef("gen: %v", err)
+	}
+	_, err := generate(e, g.config(e, fs.Args(), "gen "+strings.Join(args, " ")))
+	return err
+}
+
+// generate runs the generator and prints its warnings.
+func generate(e env, cfg rewrite.Config) (*rewrite.Result, error) {
+	cfg.Args = strings.TrimSpace(cfg.Args)
+	res, err := rewrite.Generate(cfg)
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(e.stderr, "%s (left native: -allow-unsupported)\n", w)
+		}
+	}
+	return res, err
+}

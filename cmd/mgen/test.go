@@ -1,0 +1,435 @@
+// This file defines the test subcommand: generate, build each test binary
+// once, run it once per seed (in parallel), compare determinism hashes, and
+// report failures with the command that replays them.
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	mrt "github.com/marionette-dst/marionette/runtime"
+)
+
+type testFlags struct {
+	genFlags
+	seed    string
+	seeds   string
+	runs    int
+	profile string
+	jobs    int
+	check   bool
+	verbose bool
+}
+
+func runTest(e env, args []string) error {
+	fs := newFlagSet("test")
+	var tf testFlags
+	tf.register(fs)
+	fs.StringVar(&tf.seed, "seed", "1", "first seed")
+	fs.StringVar(&tf.seeds, "seeds", "", "seeds to run, e.g. 1,5,10-20")
+	fs.IntVar(&tf.runs, "runs", 1, "number of seeds, from -seed upwards")
+	fs.StringVar(&tf.profile, "profile", "smoke", "simulation profile")
+	fs.IntVar(&tf.jobs, "j", runtime.NumCPU(), "seed runs in parallel")
+	fs.BoolVar(&tf.check, "check-determinism", false, "run every seed twice and compare hashes")
+	fs.BoolVar(&tf.verbose, "v", false, "print the output of every run")
+	ours, passThrough := splitDashDash(args)
+	if err := fs.Parse(ours); err != nil {
+		return usagef("test: %v", err)
+	}
+	seeds, err := seedList(tf.seed, tf.seeds, tf.runs)
+	if err != nil {
+		return usageError{err}
+	}
+	if tf.jobs < 1 {
+		return usagef("test: -j must be at least 1")
+	}
+	patterns := fs.Args()
+	res, err := generate(e, tf.config(e, patterns, "gen "+strings.Join(genArgs(fs), " ")))
+	if err != nil {
+		return err
+	}
+	modRoot := filepath.Dir(res.OutDir)
+	for !fileExists(filepath.Join(modRoot, "go.mod")) && filepath.Dir(modRoot) != modRoot {
+		modRoot = filepath.Dir(modRoot)
+	}
+
+	// Build each test binary once.
+	bin, err := os.MkdirTemp("", "mgen-test-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(bin)
+	var pkgs []testPkg
+	for i, p := range res.Packages {
+		if !p.Root || !hasTests(p.Dir) {
+			continue
+		}
+		exe := filepath.Join(bin, fmt.Sprintf("p%d.test", i))
+		cmd := exec.Command("go", "test", "-c", "-o", exe, p.SimPath)
+		cmd.Dir = modRoot
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(e.stderr, "%s", out)
+			return fmt.Errorf("building the tests of %s: %v", p.SimPath, err)
+		}
+		rel, _ := filepath.Rel(modRoot, p.Dir)
+		pkgs = append(pkgs, testPkg{exe: exe, dir: p.Dir, rel: "./" + filepath.ToSlash(rel)})
+	}
+	if len(pkgs) == 0 {
+		fmt.Fprintln(e.stderr, "mgen: no test files in the matched packages")
+		return nil
+	}
+
+	// One job per package and seed (twice with -check-determinism).
+	var jobs []*job
+	for _, p := range pkgs {
+		for _, s := range seeds {
+			jobs = append(jobs, &job{pkg: p, seed: s})
+		}
+	}
+	testArgs := testBinaryArgs(passThrough)
+	runAll(e, jobs, tf, testArgs)
+
+	// Report.
+	failures := 0
+	for _, j := range jobs {
+		var problems []string
+		if j.err != nil {
+			problems = append(problems, j.err.Error())
+		}
+		if tf.check {
+			problems = append(problems, compareHashes(j.out, j.out2)...)
+		}
+		if len(problems) == 0 {
+			if tf.verbose {
+				e.stdout.Write(j.out)
+			}
+			continue
+		}
+		failures++
+		fmt.Fprintf(e.stdout, "--- FAIL: %s seed=%s profile=%s: %s\n", j.pkg.rel, j.seed, tf.profile, strings.Join(problems, "; "))
+		e.stdout.Write(j.out)
+		names := failedTests(j.out)
+		if len(names) == 0 {
+			names = divergedTests(j.out, j.out2)
+		}
+		if len(names) == 0 {
+			names = []string{""}
+		}
+		for _, n := range names {
+			fmt.Fprintf(e.stdout, "replay: %s\n", replayCommand(j.seed, tf.profile, n, j.pkg.rel))
+		}
+	}
+	fmt.Fprintf(e.stdout, "mgen: %d runs (%d seeds x %d packages", len(jobs), len(seeds), len(pkgs))
+	if tf.check {
+		fmt.Fprint(e.stdout, ", each twice for determinism")
+	}
+	fmt.Fprintf(e.stdout, "): %d passed, %d failed\n", len(jobs)-failures, failures)
+	if failures > 0 {
+		return &failedError{failures}
+	}
+	return nil
+}
+
+type testPkg struct {
+	exe string // test binary
+	dir string // generated package directory (the binary's working directory)
+	rel string // ./marionette_sim/pkg, relative to the module root
+}
+
+type job struct {
+	pkg       testPkg
+	seed      string
+	out, out2 []byte
+	err       error
+}
+
+// runAll runs the jobs with tf.jobs workers, showing progress on stderr.
+func runAll(e env, jobs []*job, tf testFlags, testArgs []string) {
+	var mu sync.Mutex
+	done, failed := 0, 0
+	progress := newProgress(e.stderr, len(jobs))
+	work := make(chan *job)
+	var wg sync.WaitGroup
+	for range tf.jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				j.out, j.err = runBinary(j.pkg, j.seed, tf.profile, testArgs)
+				if tf.check {
+					var err2 error
+					j.out2, err2 = runBinary(j.pkg, j.seed, tf.profile, testArgs)
+					if j.err == nil {
+						j.err = err2
+					}
+				}
+				mu.Lock()
+				done++
+				if j.err != nil || (tf.check && len(compareHashes(j.out, j.out2)) > 0) {
+					failed++
+				}
+				progress.update(done, failed)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+	progress.finish()
+}
+
+func runBinary(p testPkg, seed, profile string, args []string) ([]byte, error) {
+	cmd := exec.CommandContext(context.Background(), p.exe, args...)
+	cmd.Dir = p.dir
+	cmd.Env = append(os.Environ(), "MARIONETTE_SEED="+seed, "MARIONETTE_PROFILE="+profile)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		err = fmt.Errorf("test binary: %v", err)
+	}
+	return out, err
+}
+
+// progress shows how far the runs are: a rewritten line on a terminal, a
+// line every 10 seconds otherwise.
+type progress struct {
+	w     interface{ Write([]byte) (int, error) }
+	tty   bool
+	total int
+	start time.Time
+	last  time.Time
+}
+
+func newProgress(w interface{ Write([]byte) (int, error) }, total int) *progress {
+	p := &progress{w: w, total: total, start: time.Now(), last: time.Now()}
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			p.tty = true
+		}
+	}
+	return p
+}
+
+func (p *progress) update(done, failed int) {
+	line := fmt.Sprintf("mgen: %d/%d runs, %d failed, %s", done, p.total, failed, time.Since(p.start).Round(time.Second))
+	switch {
+	case p.tty:
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	case time.Since(p.last) >= 10*time.Second:
+		fmt.Fprintln(p.w, line)
+		p.last = time.Now()
+	}
+}
+
+func (p *progress) finish() {
+	if p.tty {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// splitDashDash splits args at the first "--".
+func splitDashDash(args []string) (ours, rest []string) {
+	for i, a := range args {
+		if a == "--" {
+			return args[:i], args[i+1:]
+		}
+	}
+	return args, nil
+}
+
+// genArgs reconstructs the gen flags set on fs, for the generated header.
+func genArgs(fs *flag.FlagSet) []string {
+	var out []string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "o", "include":
+			out = append(out, "-"+f.Name, f.Value.String())
+		case "allow-unsupported":
+			out = append(out, "-"+f.Name)
+		}
+	})
+	return append(out, fs.Args()...)
+}
+
+// testBinaryArgs turns go test flags into test binary flags.
+func testBinaryArgs(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "-test.") && !strings.HasPrefix(a, "--test.") {
+			a = "-test." + strings.TrimLeft(a, "-")
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// seedList expands -seeds (or -seed and -runs) into the seeds to run,
+// written as the runtime parses them.
+func seedList(seed, seeds string, runs int) ([]string, error) {
+	if seeds != "" {
+		var out []string
+		for _, part := range strings.Split(seeds, ",") {
+			part = strings.TrimSpace(part)
+			if lo, hi, ok := strings.Cut(part, "-"); ok {
+				a, err1 := strconv.ParseUint(lo, 10, 64)
+				b, err2 := strconv.ParseUint(hi, 10, 64)
+				if err1 != nil || err2 != nil || b < a {
+					return nil, fmt.Errorf("test: bad seed range %q in -seeds", part)
+				}
+				if b-a >= 1_000_000 {
+					return nil, fmt.Errorf("test: seed range %q is too large", part)
+				}
+				for s := a; ; s++ {
+					out = append(out, strconv.FormatUint(s, 10))
+					if s == b {
+						break
+					}
+				}
+				continue
+			}
+			if _, err := mrt.ParseSeed(part); err != nil {
+				return nil, fmt.Errorf("test: %v", err)
+			}
+			out = append(out, part)
+		}
+		return out, nil
+	}
+	if runs < 1 {
+		return nil, fmt.Errorf("test: -runs must be at least 1")
+	}
+	if _, err := mrt.ParseSeed(seed); err != nil {
+		return nil, fmt.Errorf("test: %v", err)
+	}
+	if runs == 1 {
+		return []string{seed}, nil
+	}
+	first, err := strconv.ParseUint(seed, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("test: -runs > 1 needs a decimal -seed, not %q", seed)
+	}
+	var out []string
+	for i := range runs {
+		out = append(out, strconv.FormatUint(first+uint64(i), 10))
+	}
+	return out, nil
+}
+
+var failRE = regexp.MustCompile(`(?m)^--- FAIL: (\S+)`)
+
+// failedTests lists the top-level tests that failed in a test binary's output.
+func failedTests(out []byte) []string {
+	var names []string
+	for _, m := range failRE.FindAllSubmatch(out, -1) {
+		names = append(names, string(m[1]))
+	}
+	return names
+}
+
+// hashLines maps each run name to its hash and result, from the
+// "marionette: run=NAME seed=... hash=H result=R" lines.
+func hashLines(out []byte) map[string]string {
+	m := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		l := sc.Text()
+		if !strings.HasPrefix(l, "marionette:") || !strings.Contains(l, " hash=") {
+			continue
+		}
+		var name, hash, result string
+		for _, f := range strings.Fields(l) {
+			if v, ok := strings.CutPrefix(f, "run="); ok {
+				name = v
+			} else if v, ok := strings.CutPrefix(f, "hash="); ok {
+				hash = v
+			} else if v, ok := strings.CutPrefix(f, "result="); ok {
+				result = v
+			}
+		}
+		// A test that runs several worlds (subtests) gets them in order.
+		key := name
+		for i := 2; ; i++ {
+			if _, dup := m[key]; !dup {
+				break
+			}
+			key = name + "#" + strconv.Itoa(i)
+		}
+		m[key] = hash + " " + result
+	}
+	return m
+}
+
+// compareHashes reports the tests whose hash lines differ between two runs.
+func compareHashes(a, b []byte) []string {
+	ha, hb := hashLines(a), hashLines(b)
+	var names []string
+	for n := range ha {
+		names = append(names, n)
+	}
+	for n := range hb {
+		if _, ok := ha[n]; !ok {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var problems []string
+	for _, n := range names {
+		if ha[n] != hb[n] {
+			problems = append(problems, fmt.Sprintf("nondeterministic: %s: run 1 %q, run 2 %q", n, ha[n], hb[n]))
+		}
+	}
+	return problems
+}
+
+// divergedTests lists the tests whose hashes differ, without "#n" suffixes.
+func divergedTests(a, b []byte) []string {
+	var names []string
+	seen := map[string]bool{}
+	ha, hb := hashLines(a), hashLines(b)
+	for n, h := range ha {
+		if hb[n] != h {
+			n, _, _ = strings.Cut(n, "#")
+			n, _, _ = strings.Cut(n, "/")
+			if !seen[n] {
+				seen[n] = true
+				names = append(names, n)
+			}
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// replayCommand is the command that reruns one test with one seed.
+func replayCommand(seed, profile, test, pkg string) string {
+	run := ""
+	if test != "" {
+		run = " -run '^" + regexp.QuoteMeta(test) + "$'"
+	}
+	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s %s", seed, profile, run, pkg)
+}
+
+func hasTests(dir string) bool {
+	m, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+	return len(m) > 0
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -1,0 +1,72 @@
+// This file defines the rewrite of channel operations outside select:
+//
+//	c <- v              ->  mrt.Send(c, v)
+//	<-c                 ->  mrt.Recv(c)
+//	v, ok := <-c        ->  v, ok := mrt.Recv2(c)   (also =, and var v, ok = <-c)
+//	close(c)            ->  mrt.Close(c)
+//	for v := range c    ->  for v := range mrt.Range(c)
+//	runtime.Gosched()   ->  mrt.Gosched()
+//
+// Channels are recognised by their core type, so named channel types and type
+// parameters constrained to channels are covered; close and Gosched by their
+// objects, so a local function named close is left alone.
+
+package rewrite
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+func (m *matcher) matchSend(s *ast.SendStmt) {
+	if m.skip[s] {
+		return
+	}
+	m.add(&Site{Kind: KindSend, Span: m.span(s), Parts: []Span{m.span(s.Chan), m.span(s.Value)}})
+}
+
+func (m *matcher) matchRecv(u *ast.UnaryExpr) {
+	if u.Op != token.ARROW || m.skip[u] {
+		return
+	}
+	m.add(&Site{Kind: KindRecv, Span: m.span(u), Parts: []Span{m.span(u.X)}})
+}
+
+// matchRecv2 handles the right-hand side of a two-value assignment or
+// declaration when it is a comma-ok receive.
+func (m *matcher) matchRecv2(rhs ast.Expr) {
+	u, ok := isRecv(rhs)
+	if !ok || m.skip[u] {
+		return
+	}
+	// go/types records a tuple type for an expression used in comma-ok form.
+	if _, ok := m.info.TypeOf(u).(*types.Tuple); !ok {
+		return
+	}
+	m.skip[u] = true
+	m.add(&Site{Kind: KindRecv2, Span: m.span(u), Parts: []Span{m.span(u.X)}})
+}
+
+func (m *matcher) matchClose(call *ast.CallExpr) {
+	m.add(&Site{Kind: KindClose, Span: m.span(call), Parts: []Span{m.span(call.Args[0])}})
+}
+
+func (m *matcher) matchGosched(call *ast.CallExpr) {
+	m.fs.Dropped = append(m.fs.Dropped, m.span(call.Fun))
+	m.add(&Site{Kind: KindGosched, Span: m.span(call)})
+}
+
+// matchRange handles range statements over channels and maps.
+func (m *matcher) matchRange(rs *ast.RangeStmt) {
+	t := m.info.TypeOf(rs.X)
+	if t == nil {
+		return
+	}
+	switch coreType(t).(type) {
+	case *types.Chan:
+		m.add(&Site{Kind: KindRangeChan, Span: m.span(rs.X), Parts: []Span{m.span(rs.X)}})
+	case *types.Map:
+		m.matchMapRange(rs)
+	}
+}

@@ -1,0 +1,489 @@
+// This file defines Generate, the whole pipeline, and the layout of the
+// output tree:
+//
+//	<module>/a/b                 ->  <out>/a/b            import path <module>/<out>/a/b
+//	other/mod/p (with -include)  ->  <out>/_ext/other/mod/p  import path <module>/<out>/_ext/other/mod/p
+//
+// The output directory must be inside the main module so the generated
+// packages are ordinary packages of it. Included packages keep their whole
+// import path below _ext, so an internal package of theirs stays below the
+// same parent as its importers and the internal rule still holds.
+
+package rewrite
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// DefaultOut is the output directory, relative to the main module's root.
+const DefaultOut = "marionette_sim"
+
+// Config says what to generate.
+type Config struct {
+	Dir      string   // working directory: patterns and messages are relative to it
+	Patterns []string // package patterns; default "."
+	Out      string   // output directory; default <module root>/marionette_sim; relative to Dir
+	// Include lists module path patterns ("example.com/mod", "example.com/...")
+	// whose packages are rewritten too.
+	Include          []string
+	AllowUnsupported bool
+	Args             string // command line for the header, e.g. "gen ./..."
+}
+
+// Result says what Generate did. Paths are absolute.
+type Result struct {
+	OutDir    string
+	Module    string // main module path
+	Packages  []Package
+	Written   []string
+	Unchanged []string
+	Deleted   []string
+	Warnings  []string // unsupported constructs left native (-allow-unsupported)
+}
+
+// Package is one generated package.
+type Package struct {
+	Path    string // the user's import path
+	SimPath string // import path of the generated package
+	Dir     string // directory of the generated package
+	Root    bool   // matched by the patterns (its tests are generated too)
+}
+
+// Generate runs the pipeline. Source problems come back as a *DiagError.
+// Nothing is written unless everything succeeds.
+func Generate(cfg Config) (*Result, error) {
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	modRoot, modPath, err := mainModule(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := filepath.Join(modRoot, DefaultOut)
+	if cfg.Out != "" {
+		out = cfg.Out
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(dir, out)
+		}
+	}
+	out = filepath.Clean(out)
+	if !within(modRoot, out) || out == modRoot {
+		return nil, fmt.Errorf("output directory %s is not below the main module's root %s", out, modRoot)
+	}
+	outRel, _ := filepath.Rel(modRoot, out)
+	simBase := modPath + "/" + filepath.ToSlash(outRel)
+
+	roots, err := load(dir, patterns, out, simBase)
+	if err != nil {
+		return nil, err
+	}
+	g := &generator{
+		cfg: cfg, dir: dir, out: out, modPath: modPath, simBase: simBase,
+		byPath: map[string]*pkgGen{},
+	}
+	g.collect(roots)
+	files, err := g.render()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{OutDir: out, Module: modPath, Warnings: g.warnings}
+	for _, pg := range g.sorted() {
+		res.Packages = append(res.Packages, Package{Path: pg.path, SimPath: pg.simPath, Dir: pg.dir, Root: pg.root})
+	}
+	if err := g.write(files, res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// mainModule returns the root directory and path of the module containing dir.
+func mainModule(dir string) (root, modPath string, err error) {
+	d := dir
+	for {
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil {
+			mp := modulePath(data)
+			if mp == "" {
+				return "", "", fmt.Errorf("%s: no module line", filepath.Join(d, "go.mod"))
+			}
+			return d, mp, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", "", fmt.Errorf("no go.mod found in %s or above: mgen works on modules", dir)
+		}
+		d = parent
+	}
+}
+
+// modulePath extracts the module path from go.mod content.
+func modulePath(mod []byte) string {
+	for _, l := range strings.Split(string(mod), "\n") {
+		l = strings.TrimSpace(l)
+		if rest, ok := strings.CutPrefix(l, "module"); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\t') {
+			p := strings.TrimSpace(rest)
+			if i := strings.Index(p, "//"); i >= 0 {
+				p = strings.TrimSpace(p[:i])
+			}
+			return strings.Trim(p, `"`)
+		}
+	}
+	return ""
+}
+
+// generator holds the state of one Generate call.
+type generator struct {
+	cfg      Config
+	dir      string
+	out      string
+	modPath  string
+	simBase  string
+	byPath   map[string]*pkgGen
+	warnings []string
+}
+
+// pkgGen is one package to generate: its files come from several
+// go/packages variants (the package, its test variant, its external test).
+type pkgGen struct {
+	path    string
+	simPath string
+	dir     string // output directory
+	root    bool
+	ext     bool
+	modPath string // module path of the package (for ext line directives)
+	modVer  string
+	modDir  string
+	base    *packages.Package // non-test files come from here
+	test    *packages.Package // _test.go files of package path
+	xtest   *packages.Package // package path_test
+}
+
+// simPathOf maps the import path of a package being generated to its new
+// path.
+func (g *generator) simPathOf(p string) (string, bool) {
+	pg, ok := g.byPath[p]
+	if !ok {
+		return "", false
+	}
+	return pg.simPath, true
+}
+
+// rewritten reports whether package p is rewritten: it belongs to the main
+// module or to a module matched by -include.
+func (g *generator) rewritten(p *packages.Package) bool {
+	if p.Module == nil {
+		return false
+	}
+	if p.Module.Main && p.Module.Path == g.modPath {
+		return true
+	}
+	return matchInclude(g.cfg.Include, p.Module.Path)
+}
+
+// matchInclude reports whether module path mod matches one of the patterns:
+// exact, or ending in /... for the module and everything below it.
+func matchInclude(patterns []string, mod string) bool {
+	for _, pat := range patterns {
+		if base, ok := strings.CutSuffix(pat, "/..."); ok {
+			if mod == base || strings.HasPrefix(mod, base+"/") {
+				return true
+			}
+		} else if pat == mod {
+			return true
+		}
+	}
+	return false
+}
+
+// collect decides which packages to generate: the roots with their tests,
+// and every rewritten package they depend on.
+func (g *generator) collect(roots []*packages.Package) {
+	get := func(p *packages.Package) *pkgGen {
+		ip := p.PkgPath
+		if strings.HasSuffix(p.Name, "_test") {
+			ip = strings.TrimSuffix(ip, "_test")
+		}
+		pg := g.byPath[ip]
+		if pg == nil {
+			pg = &pkgGen{path: ip, modPath: p.Module.Path, modVer: p.Module.Version, modDir: p.Module.Dir}
+			if p.Module.Main && p.Module.Path == g.modPath {
+				rel := strings.TrimPrefix(strings.TrimPrefix(ip, g.modPath), "/")
+				pg.simPath = path.Join(g.simBase, rel)
+				pg.dir = filepath.Join(g.out, filepath.FromSlash(rel))
+			} else {
+				pg.ext = true
+				pg.simPath = g.simBase + "/_ext/" + ip
+				pg.dir = filepath.Join(g.out, "_ext", filepath.FromSlash(ip))
+			}
+			g.byPath[ip] = pg
+		}
+		return pg
+	}
+	isRoot := map[*packages.Package]bool{}
+	for _, r := range roots {
+		isRoot[r] = true
+	}
+	packages.Visit(roots, nil, func(p *packages.Package) {
+		if !g.rewritten(p) || p.Name == "main" && strings.HasSuffix(p.ID, ".test") {
+			return
+		}
+		if strings.HasSuffix(p.ID, ".test") && !strings.Contains(p.ID, " ") {
+			return // the generated test main
+		}
+		pg := get(p)
+		variant := strings.Contains(p.ID, " [")
+		xtest := strings.HasSuffix(p.Name, "_test") && p.PkgPath == pg.path+"_test"
+		switch {
+		case xtest:
+			pg.xtest = p
+		case !variant:
+			pg.base = p
+		case isRoot[p] && p.PkgPath == pg.path && variant && strings.HasSuffix(p.ID, "["+pg.path+".test]"):
+			pg.test = p
+		default:
+			if pg.base == nil && !isRoot[p] {
+				pg.base = p // a test variant stands in until the package itself is seen
+			}
+		}
+		if isRoot[p] {
+			pg.root = true
+		}
+	})
+	// A base taken from a variant is replaced by the real package when both
+	// were loaded; both have the same non-test files.
+	for _, pg := range g.byPath {
+		if pg.base == nil && pg.test != nil {
+			pg.base = pg.test
+		}
+	}
+}
+
+func (g *generator) sorted() []*pkgGen {
+	var ps []*pkgGen
+	for _, pg := range g.byPath {
+		ps = append(ps, pg)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].path < ps[j].path })
+	return ps
+}
+
+// outFile is one generated file.
+type outFile struct {
+	path    string // absolute
+	content []byte
+	pkg     *pkgGen
+}
+
+// render runs match, rewrite and emit for every file. Unsupported
+// constructs fail the whole run unless allowed.
+func (g *generator) render() ([]outFile, error) {
+	var files []outFile
+	var diags []string
+	hdr := Header(g.cfg.Args)
+	for _, pg := range g.sorted() {
+		type src struct {
+			p      *packages.Package
+			filter func(name string) bool
+		}
+		var srcs []src
+		if pg.base != nil {
+			srcs = append(srcs, src{pg.base, func(n string) bool { return !strings.HasSuffix(n, "_test.go") }})
+		}
+		if pg.root && pg.test != nil {
+			srcs = append(srcs, src{pg.test, func(n string) bool { return strings.HasSuffix(n, "_test.go") }})
+		}
+		if pg.root && pg.xtest != nil {
+			srcs = append(srcs, src{pg.xtest, func(string) bool { return true }})
+		}
+		for _, s := range srcs {
+			p := s.p
+			goFiles := map[string]bool{}
+			for _, f := range p.GoFiles {
+				goFiles[f] = true
+			}
+			done := map[string]bool{}
+			for i, file := range p.Syntax {
+				name := p.CompiledGoFiles[i]
+				if !goFiles[name] || !s.filter(filepath.Base(name)) {
+					continue
+				}
+				done[name] = true
+				content, err := os.ReadFile(name)
+				if err != nil {
+					return nil, err
+				}
+				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf)
+				for _, d := range fs.Unsupp {
+					pos := relFile(g.dir, d.Pos.Filename) + ":" + fmt.Sprint(d.Pos.Line) + ":" + fmt.Sprint(d.Pos.Column)
+					diags = append(diags, pos+": mgen: "+d.Msg)
+				}
+				t := rewriteFile(fs, fs.RT, fs.Sim)
+				target := filepath.Join(pg.dir, filepath.Base(name))
+				linePath := g.linePath(pg, name, target)
+				data, err := emitFile(hdr, linePath, t, content)
+				if err != nil {
+					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
+				}
+				files = append(files, outFile{path: target, content: data, pkg: pg})
+			}
+			// Files go/packages did not type-check as they are: cgo files,
+			// whose compiled form is cgo's output. They are reported and,
+			// if allowed, copied unchanged.
+			for _, name := range p.GoFiles {
+				if done[name] || !s.filter(filepath.Base(name)) {
+					continue
+				}
+				content, err := os.ReadFile(name)
+				if err != nil {
+					return nil, err
+				}
+				fset := token.NewFileSet()
+				f, err := parser.ParseFile(fset, name, content, parser.ImportsOnly)
+				if err != nil {
+					return nil, err
+				}
+				for _, spec := range f.Imports {
+					if importPath(spec) == "C" {
+						pos := fset.Position(spec.Pos())
+						diags = append(diags, fmt.Sprintf("%s:%d:%d: mgen: %s", relFile(g.dir, name), pos.Line, pos.Column,
+							unsupportedMsg(`cgo (import "C")`, "C code runs outside the simulator's scheduler")))
+					}
+				}
+				t := &text{}
+				t.copy(content, 0, len(content))
+				target := filepath.Join(pg.dir, filepath.Base(name))
+				data, err := emitFile(hdr, g.linePath(pg, name, target), t, content)
+				if err != nil {
+					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
+				}
+				files = append(files, outFile{path: target, content: data, pkg: pg})
+			}
+		}
+	}
+	if len(diags) > 0 {
+		if !g.cfg.AllowUnsupported {
+			return nil, &DiagError{Diags: diags}
+		}
+		g.warnings = diags
+	}
+	return files, nil
+}
+
+// linePath is the file name the //line directives of target use: the
+// original file relative to the generated file's directory, so output is the
+// same on every machine. Files of -include'd modules live in the module
+// cache; they are named module@version/file, as -trimpath names them.
+func (g *generator) linePath(pg *pkgGen, orig, target string) string {
+	if pg.ext {
+		if r, err := filepath.Rel(pg.modDir, orig); err == nil && pg.modVer != "" {
+			return pg.modPath + "@" + pg.modVer + "/" + filepath.ToSlash(r)
+		}
+		return filepath.ToSlash(orig)
+	}
+	r, err := filepath.Rel(filepath.Dir(target), orig)
+	if err != nil {
+		return filepath.ToSlash(orig)
+	}
+	return filepath.ToSlash(r)
+}
+
+// write writes the files that changed, refusing to overwrite a file that
+// does not carry our header, and deletes the stale generated files of every
+// directory written. Tests of packages generated only as dependencies are
+// left alone.
+func (g *generator) write(files []outFile, res *Result) error {
+	// Check everything before touching anything.
+	for _, f := range files {
+		if !within(g.out, f.path) {
+			return fmt.Errorf("internal error: %s is outside %s", f.path, g.out)
+		}
+		old, err := os.ReadFile(f.path)
+		if err == nil && !IsGenerated(old) {
+			return fmt.Errorf("refusing to overwrite %s: it was not generated by mgen", f.path)
+		}
+	}
+	produced := map[string]bool{}
+	for _, f := range files {
+		produced[f.path] = true
+		old, err := os.ReadFile(f.path)
+		if err == nil && bytes.Equal(old, f.content) {
+			res.Unchanged = append(res.Unchanged, f.path)
+			continue
+		}
+		if err := writeAtomic(f.path, f.content); err != nil {
+			return err
+		}
+		res.Written = append(res.Written, f.path)
+	}
+	for _, pg := range g.sorted() {
+		ents, err := os.ReadDir(pg.dir)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return err
+		}
+		for _, e := range ents {
+			name := e.Name()
+			p := filepath.Join(pg.dir, name)
+			if e.IsDir() || !strings.HasSuffix(name, ".go") || produced[p] {
+				continue
+			}
+			if strings.HasSuffix(name, "_test.go") && !pg.root {
+				continue
+			}
+			data, err := os.ReadFile(p)
+			if err != nil || !IsGenerated(data) {
+				continue
+			}
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+			res.Deleted = append(res.Deleted, p)
+		}
+	}
+	return nil
+}
+
+// writeAtomic writes data to path through a temporary file and a rename.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".mgen-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(f.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(f.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(f.Name())
+		return werr
+	}
+	return nil
+}

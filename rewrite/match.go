@@ -1,0 +1,243 @@
+// This file defines the match phase: one walk over a type-checked file that
+// finds every construct to rewrite, by type information (typeutil.Callee and
+// the object's package path, never by name), and records it as plain Site
+// data that the rewrite phase renders. The construct files (goroutines.go,
+// channels.go, ...) hold the per-construct matchers called from here.
+
+package rewrite
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// Span is a half-open byte range [Start, End) of the original file.
+type Span struct{ Start, End int }
+
+// Kind says which construct a Site is.
+type Kind int
+
+const (
+	KindGo        Kind = iota // go statement
+	KindSend                  // c <- v statement
+	KindRecv                  // <-c expression
+	KindRecv2                 // v, ok := <-c (the right-hand side)
+	KindClose                 // close(c)
+	KindRangeChan             // range expression over a channel
+	KindRangeMap              // range expression over a map
+	KindGosched               // runtime.Gosched()
+	KindSelect                // select statement
+	KindTestFunc              // parameters and body of func TestXxx(t *testing.T)
+	KindTRun                  // t.Run(name, f)
+	KindTParallel             // t.Parallel()
+	KindImports               // the import declarations
+)
+
+// A Site is one rewrite: the original text Span is replaced by text built
+// from fixed pieces and the rewritten text of the Parts (sub-expressions that
+// may contain sites themselves).
+type Site struct {
+	Kind  Kind
+	Span  Span
+	Parts []Span // meaning depends on Kind; see the construct files
+
+	Go     *GoSite
+	Select *SelectSite
+	Test   *TestSite
+	Import *ImportSite
+	Ref    bool // for KindTRun and KindTParallel: receiver is testing.T, not *testing.T
+}
+
+// FileSites is what the match phase found in one file.
+type FileSites struct {
+	Filename string // absolute path of the original file
+	IsTest   bool   // a _test.go file
+	Src      []byte
+	Sites    []*Site
+	Unsupp   []Diag // unsupported constructs, left native
+	Names    *names // identifier names of the file, for fresh names
+	RT, Sim  string // names of the runtime and simtest imports, if added
+	// Dropped are spans whose text the rewrite removes (for example the
+	// runtime.Gosched selector); imports used only there are dropped.
+	Dropped []Span
+}
+
+// A Diag is a problem at a position of the original source.
+type Diag struct {
+	Pos token.Position
+	Msg string
+}
+
+// matcher holds the state of one file walk.
+type matcher struct {
+	fset *token.FileSet
+	info *types.Info
+	file *ast.File
+	fs   *FileSites
+	base int // fset position of offset 0 of the file
+	// skip holds receive expressions already handled by an enclosing
+	// construct (select cases, comma-ok assignments).
+	skip map[ast.Node]bool
+	// pkgUses are the offsets of the uses of each imported package name.
+	pkgUses map[*types.PkgName][]int
+}
+
+// matchFile finds the sites of one file. mapPath maps the import path of a
+// package being rewritten to its new path.
+func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool)) *FileSites {
+	tf := fset.File(file.Pos())
+	m := &matcher{
+		fset:    fset,
+		info:    info,
+		file:    file,
+		base:    tf.Base(),
+		skip:    map[ast.Node]bool{},
+		pkgUses: map[*types.PkgName][]int{},
+		fs: &FileSites{
+			Filename: filename,
+			IsTest:   strings.HasSuffix(filename, "_test.go"),
+			Src:      src,
+			Names:    fileNames(file),
+		},
+	}
+	m.matchDirectives()
+	ast.Inspect(file, m.visit)
+	m.finishImports(mapPath, m.pkgUses)
+	return m.fs
+}
+
+func (m *matcher) visit(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.Ident:
+		if pn, ok := m.info.Uses[n].(*types.PkgName); ok {
+			m.pkgUses[pn] = append(m.pkgUses[pn], m.off(n.Pos()))
+		}
+	case *ast.ImportSpec:
+		m.matchImportSpec(n)
+	case *ast.FuncDecl:
+		m.matchTestFunc(n)
+	case *ast.GoStmt:
+		m.matchGo(n)
+	case *ast.SendStmt:
+		m.matchSend(n)
+	case *ast.UnaryExpr:
+		m.matchRecv(n)
+	case *ast.AssignStmt:
+		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
+			m.matchRecv2(n.Rhs[0])
+		}
+	case *ast.ValueSpec:
+		if len(n.Names) == 2 && len(n.Values) == 1 {
+			m.matchRecv2(n.Values[0])
+		}
+	case *ast.CallExpr:
+		m.matchCall(n)
+	case *ast.RangeStmt:
+		m.matchRange(n)
+	case *ast.SelectStmt:
+		m.matchSelect(n)
+	}
+	return true
+}
+
+// matchCall dispatches calls by their callee object.
+func (m *matcher) matchCall(call *ast.CallExpr) {
+	if m.matchConversion(call) {
+		return
+	}
+	switch obj := typeutil.Callee(m.info, call).(type) {
+	case *types.Builtin:
+		if obj.Name() == "close" && len(call.Args) == 1 {
+			m.matchClose(call)
+		}
+	case *types.Func:
+		if obj.Pkg() == nil {
+			return
+		}
+		switch obj.Pkg().Path() {
+		case "runtime":
+			if obj.Name() == "Gosched" {
+				m.matchGosched(call)
+			}
+		case "testing":
+			m.matchTestingCall(call, obj)
+		case "reflect":
+			m.matchReflect(call, obj)
+		}
+	}
+}
+
+// add records a site.
+func (m *matcher) add(s *Site) { m.fs.Sites = append(m.fs.Sites, s) }
+
+// span is the byte span of a node.
+func (m *matcher) span(n ast.Node) Span { return Span{m.off(n.Pos()), m.off(n.End())} }
+
+// off is the byte offset of a position of this file.
+func (m *matcher) off(p token.Pos) int { return int(p) - m.base }
+
+// diag records an unsupported construct at n.
+func (m *matcher) diag(p token.Pos, msg string) {
+	m.fs.Unsupp = append(m.fs.Unsupp, Diag{Pos: m.fset.Position(p), Msg: msg})
+}
+
+// coreType returns the core type of t: its underlying type, or for a type
+// parameter the single underlying type of its type set (channel directions
+// ignored), or nil.
+func coreType(t types.Type) types.Type {
+	tp, ok := t.(*types.TypeParam)
+	if !ok {
+		return t.Underlying()
+	}
+	iface, ok := tp.Constraint().Underlying().(*types.Interface)
+	if !ok {
+		return nil
+	}
+	var core types.Type
+	for i := 0; i < iface.NumEmbeddeds(); i++ {
+		var terms []types.Type
+		switch e := iface.EmbeddedType(i).(type) {
+		case *types.Union:
+			for j := 0; j < e.Len(); j++ {
+				terms = append(terms, e.Term(j).Type().Underlying())
+			}
+		default:
+			terms = append(terms, coreType(e))
+		}
+		for _, u := range terms {
+			if u == nil {
+				return nil
+			}
+			if core == nil {
+				core = u
+				continue
+			}
+			if !sameCore(core, u) {
+				return nil
+			}
+		}
+	}
+	return core
+}
+
+func sameCore(a, b types.Type) bool {
+	if ca, ok := a.(*types.Chan); ok {
+		if cb, ok := b.(*types.Chan); ok {
+			return types.Identical(ca.Elem(), cb.Elem())
+		}
+	}
+	return types.Identical(a, b)
+}
+
+// unparen strips parentheses.
+func unparen(e ast.Expr) ast.Expr { return ast.Unparen(e) }
+
+// isRecv reports whether e (unparenthesized) is a receive expression.
+func isRecv(e ast.Expr) (*ast.UnaryExpr, bool) {
+	u, ok := unparen(e).(*ast.UnaryExpr)
+	return u, ok && u.Op == token.ARROW
+}
