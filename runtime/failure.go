@@ -194,14 +194,20 @@ var ownDir = func() string {
 	return filepath.Dir(file)
 }()
 
+// shimsDir holds the shim packages; of consecutive shim frames a report
+// keeps only the one user code called (sync.(*Mutex).Lock, not its helpers).
+var shimsDir = filepath.Join(filepath.Dir(ownDir), "shims")
+
+type frame struct{ fn, file, path string }
+
 // stackText trims runtime and scheduler frames from a runtime.Stack dump so
-// what remains is the user's code (and the shims it called).
+// what remains is the user's code and the shim entry points it called.
 func stackText(b []byte) string {
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	var out []string
+	var frames []frame
 	for i := 0; i < len(lines); i++ {
 		fn := lines[i]
-		if strings.HasPrefix(fn, "goroutine ") || strings.HasPrefix(fn, "\t") {
+		if strings.HasPrefix(fn, "goroutine ") || strings.HasPrefix(fn, "\t") || fn == "" {
 			continue
 		}
 		file := ""
@@ -216,15 +222,24 @@ func stackText(b []byte) string {
 		if j := strings.LastIndex(path, ":"); j > 0 {
 			path = path[:j]
 		}
-		own := filepath.Dir(path) == ownDir && !strings.HasSuffix(path, "_test.go")
+		dir := filepath.Dir(path)
+		own := (dir == ownDir || dir == filepath.Join(ownDir, "simtest")) && !strings.HasSuffix(path, "_test.go")
 		if own || strings.HasPrefix(fn, "iter.") || strings.HasPrefix(fn, "runtime.") ||
 			strings.HasPrefix(fn, "runtime/debug.") || strings.HasPrefix(fn, "panic(") ||
 			strings.HasPrefix(fn, "created by ") {
 			continue
 		}
-		out = append(out, fn)
-		if file != "" {
-			out = append(out, file)
+		frames = append(frames, frame{fn, file, path})
+	}
+	var out []string
+	for i, f := range frames {
+		inShims := strings.HasPrefix(f.path, shimsDir+string(filepath.Separator))
+		if inShims && i+1 < len(frames) && strings.HasPrefix(frames[i+1].path, shimsDir+string(filepath.Separator)) {
+			continue
+		}
+		out = append(out, f.fn)
+		if f.file != "" {
+			out = append(out, f.file)
 		}
 	}
 	return strings.Join(out, "\n")

@@ -121,7 +121,9 @@ func runTest(e env, args []string) error {
 		}
 		failures++
 		fmt.Fprintf(e.stdout, "--- FAIL: %s seed=%s profile=%s: %s\n", j.pkg.rel, j.seed, tf.profile, strings.Join(problems, "; "))
-		e.stdout.Write(j.out)
+		if failures <= fullFailureReports || tf.verbose {
+			e.stdout.Write(j.out)
+		}
 		names := failedTests(j.out)
 		if len(names) == 0 {
 			names = divergedTests(j.out, j.out2)
@@ -130,7 +132,7 @@ func runTest(e env, args []string) error {
 			names = []string{""}
 		}
 		for _, n := range names {
-			fmt.Fprintf(e.stdout, "replay: %s\n", replayCommand(j.seed, tf.profile, n, j.pkg.rel))
+			fmt.Fprintf(e.stdout, "replay: %s\n", replayCommand(j.seed, tf.profile, n, j.pkg.rel, passThrough))
 		}
 	}
 	fmt.Fprintf(e.stdout, "mgen: %d runs (%d seeds x %d packages", len(jobs), len(seeds), len(pkgs))
@@ -138,6 +140,9 @@ func runTest(e env, args []string) error {
 		fmt.Fprint(e.stdout, ", each twice for determinism")
 	}
 	fmt.Fprintf(e.stdout, "): %d passed, %d failed\n", len(jobs)-failures, failures)
+	if failures > fullFailureReports && !tf.verbose {
+		fmt.Fprintf(e.stdout, "mgen: the output of the first %d failing runs is shown above; -v shows all\n", fullFailureReports)
+	}
 	if failures > 0 {
 		return &failedError{failures}
 	}
@@ -267,12 +272,33 @@ func genArgs(fs *flag.FlagSet) []string {
 	return append(out, fs.Args()...)
 }
 
-// testBinaryArgs turns go test flags into test binary flags.
+// goTestFlags are the go test flags that the test binary knows as -test.X.
+var goTestFlags = map[string]bool{
+	"bench": true, "benchmem": true, "benchtime": true, "blockprofile": true, "blockprofilerate": true,
+	"count": true, "coverprofile": true, "cpu": true, "cpuprofile": true, "failfast": true, "fullpath": true,
+	"fuzz": true, "fuzzminimizetime": true, "fuzztime": true, "list": true, "memprofile": true,
+	"memprofilerate": true, "mutexprofile": true, "mutexprofilefraction": true, "outputdir": true,
+	"parallel": true, "run": true, "short": true, "shuffle": true, "skip": true, "timeout": true,
+	"trace": true, "v": true,
+}
+
+// testBinaryArgs turns go test flags into test binary flags: known go test
+// flags get the -test. prefix; anything else (the package's own test flags)
+// and everything after -args passes unchanged.
 func testBinaryArgs(args []string) []string {
 	var out []string
-	for _, a := range args {
+	for i, a := range args {
+		if a == "-args" || a == "--args" {
+			return append(out, args[i+1:]...)
+		}
 		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "-test.") && !strings.HasPrefix(a, "--test.") {
-			a = "-test." + strings.TrimLeft(a, "-")
+			name := strings.TrimLeft(a, "-")
+			if j := strings.IndexByte(name, '='); j >= 0 {
+				name = name[:j]
+			}
+			if goTestFlags[name] {
+				a = "-test." + strings.TrimLeft(a, "-")
+			}
 		}
 		out = append(out, a)
 	}
@@ -416,13 +442,23 @@ func divergedTests(a, b []byte) []string {
 }
 
 // replayCommand is the command that reruns one test with one seed.
-func replayCommand(seed, profile, test, pkg string) string {
+// Flags the user passed after "--" are repeated, so the replay exercises
+// the same code.
+func replayCommand(seed, profile, test, pkg string, passThrough []string) string {
 	run := ""
 	if test != "" {
 		run = " -run '^" + regexp.QuoteMeta(test) + "$'"
 	}
-	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s %s", seed, profile, run, pkg)
+	extra := ""
+	if len(passThrough) > 0 {
+		extra = " " + strings.Join(passThrough, " ")
+	}
+	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s %s%s", seed, profile, run, pkg, extra)
 }
+
+// fullFailureReports is how many failing runs have their whole output shown
+// (without -v); the rest get a one-line summary and their replay command.
+const fullFailureReports = 1
 
 func hasTests(dir string) bool {
 	m, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
