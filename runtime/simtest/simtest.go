@@ -96,7 +96,23 @@ func ReplayCommand(testName string, o runtime.Options) string {
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
-	return fmt.Sprintf("%s go test -run '%s' %s", env, strings.Join(parts, "/"), packageDir())
+	return fmt.Sprintf("%s go test -run '%s' %s%s", env, strings.Join(parts, "/"), packageDir(), packageFlags())
+}
+
+// packageFlags returns the test binary's own flags (those that are not
+// -test.* flags), so a replay exercises the same code.
+func packageFlags() string {
+	var out []string
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-test.") || strings.HasPrefix(a, "--test.") {
+			continue
+		}
+		out = append(out, a)
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return " " + strings.Join(out, " ")
 }
 
 // packageDir is the test's package directory relative to its module root
