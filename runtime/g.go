@@ -214,6 +214,16 @@ func (w *World) exit(g *G, how string) {
 	}
 	g.state = gDone
 	delete(w.all, g.id)
+	// A goroutine unwound while parked on channels leaves the queues, so a
+	// later close or send does not wake a goroutine that no longer exists.
+	for _, wt := range g.waiters {
+		if wt.send {
+			removeWaiter(&wt.cs.sendq, wt)
+		} else {
+			removeWaiter(&wt.cs.recvq, wt)
+		}
+	}
+	g.waiters = nil
 	w.record(evExit, g.id, 0, how)
 	if g == w.root {
 		w.rootDone = true

@@ -243,3 +243,20 @@ func TestMapRangeDeterministic(t *testing.T) {
 		t.Fatal("map order does not depend on the seed")
 	}
 }
+
+// Goroutines unwound at the end of a run leave their channel queues: a
+// deferred close during teardown must not wake them.
+func TestTeardownCloseDoesNotWakeUnwound(t *testing.T) {
+	r := NewWorld(opts(1)).Run(func() {
+		c := make(chan int)
+		Go(func() { Recv(c) }) // parked when the run ends
+		Go(func() {
+			defer Close(c) // runs during teardown, after the receiver was unwound
+			Select(false)
+		})
+		Current().Sleep(time.Second)
+	})
+	if r.Failure != nil {
+		t.Fatal(r.Failure.Report())
+	}
+}

@@ -2,10 +2,7 @@
 
 package context
 
-import (
-	stdcontext "context"
-	"time"
-)
+import stdcontext "context"
 
 // This file forwards to std "context" every exported identifier that the
 // hand-written files of this shim package do not declare. Regenerate it with
@@ -29,59 +26,14 @@ type (
 	Context         = stdcontext.Context
 )
 
-// AfterFunc forwards to [context.AfterFunc].
-func AfterFunc(ctx Context, f func()) func() bool {
-	return stdcontext.AfterFunc(ctx, f)
-}
-
 // Background forwards to [context.Background].
 func Background() Context {
 	return stdcontext.Background()
 }
 
-// Cause forwards to [context.Cause].
-func Cause(c Context) error {
-	return stdcontext.Cause(c)
-}
-
 // TODO forwards to [context.TODO].
 func TODO() Context {
 	return stdcontext.TODO()
-}
-
-// WithCancel forwards to [context.WithCancel].
-func WithCancel(parent Context) (Context, CancelFunc) {
-	return stdcontext.WithCancel(parent)
-}
-
-// WithCancelCause forwards to [context.WithCancelCause].
-func WithCancelCause(parent Context) (Context, CancelCauseFunc) {
-	return stdcontext.WithCancelCause(parent)
-}
-
-// WithDeadline forwards to [context.WithDeadline].
-func WithDeadline(parent Context, d time.Time) (Context, CancelFunc) {
-	return stdcontext.WithDeadline(parent, d)
-}
-
-// WithDeadlineCause forwards to [context.WithDeadlineCause].
-func WithDeadlineCause(parent Context, d time.Time, cause error) (Context, CancelFunc) {
-	return stdcontext.WithDeadlineCause(parent, d, cause)
-}
-
-// WithTimeout forwards to [context.WithTimeout].
-func WithTimeout(parent Context, timeout time.Duration) (Context, CancelFunc) {
-	return stdcontext.WithTimeout(parent, timeout)
-}
-
-// WithTimeoutCause forwards to [context.WithTimeoutCause].
-func WithTimeoutCause(parent Context, timeout time.Duration, cause error) (Context, CancelFunc) {
-	return stdcontext.WithTimeoutCause(parent, timeout, cause)
-}
-
-// WithValue forwards to [context.WithValue].
-func WithValue(parent Context, key any, val any) Context {
-	return stdcontext.WithValue(parent, key, val)
 }
 
 // WithoutCancel forwards to [context.WithoutCancel].

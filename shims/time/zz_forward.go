@@ -73,21 +73,9 @@ type (
 	Location   = stdtime.Location
 	Month      = stdtime.Month
 	ParseError = stdtime.ParseError
-	Ticker     = stdtime.Ticker
 	Time       = stdtime.Time
-	Timer      = stdtime.Timer
 	Weekday    = stdtime.Weekday
 )
-
-// After forwards to [time.After].
-func After(d Duration) <-chan Time {
-	return stdtime.After(d)
-}
-
-// AfterFunc forwards to [time.AfterFunc].
-func AfterFunc(d Duration, f func()) *Timer {
-	return stdtime.AfterFunc(d, f)
-}
 
 // Date forwards to [time.Date].
 func Date(year int, month Month, day int, hour int, min int, sec int, nsec int, loc *Location) Time {
@@ -109,21 +97,6 @@ func LoadLocationFromTZData(name string, data []byte) (*Location, error) {
 	return stdtime.LoadLocationFromTZData(name, data)
 }
 
-// NewTicker forwards to [time.NewTicker].
-func NewTicker(d Duration) *Ticker {
-	return stdtime.NewTicker(d)
-}
-
-// NewTimer forwards to [time.NewTimer].
-func NewTimer(d Duration) *Timer {
-	return stdtime.NewTimer(d)
-}
-
-// Now forwards to [time.Now].
-func Now() Time {
-	return stdtime.Now()
-}
-
 // Parse forwards to [time.Parse].
 func Parse(layout string, value string) (Time, error) {
 	return stdtime.Parse(layout, value)
@@ -139,21 +112,6 @@ func ParseInLocation(layout string, value string, loc *Location) (Time, error) {
 	return stdtime.ParseInLocation(layout, value, loc)
 }
 
-// Since forwards to [time.Since].
-func Since(t Time) Duration {
-	return stdtime.Since(t)
-}
-
-// Sleep forwards to [time.Sleep].
-func Sleep(d Duration) {
-	stdtime.Sleep(d)
-}
-
-// Tick forwards to [time.Tick].
-func Tick(d Duration) <-chan Time {
-	return stdtime.Tick(d)
-}
-
 // Unix forwards to [time.Unix].
 func Unix(sec int64, nsec int64) Time {
 	return stdtime.Unix(sec, nsec)
@@ -167,9 +125,4 @@ func UnixMicro(usec int64) Time {
 // UnixMilli forwards to [time.UnixMilli].
 func UnixMilli(msec int64) Time {
 	return stdtime.UnixMilli(msec)
-}
-
-// Until forwards to [time.Until].
-func Until(t Time) Duration {
-	return stdtime.Until(t)
 }
