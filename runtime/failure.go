@@ -200,6 +200,10 @@ var shimsDir = filepath.Join(filepath.Dir(ownDir), "shims")
 
 type frame struct{ fn, file, path string }
 
+func isShimFrame(f frame) bool {
+	return strings.HasPrefix(f.path, shimsDir+string(filepath.Separator)) && !strings.HasSuffix(f.path, "_test.go")
+}
+
 // stackText trims runtime and scheduler frames from a runtime.Stack dump so
 // what remains is the user's code and the shim entry points it called.
 func stackText(b []byte) string {
@@ -233,8 +237,7 @@ func stackText(b []byte) string {
 	}
 	var out []string
 	for i, f := range frames {
-		inShims := strings.HasPrefix(f.path, shimsDir+string(filepath.Separator))
-		if inShims && i+1 < len(frames) && strings.HasPrefix(frames[i+1].path, shimsDir+string(filepath.Separator)) {
+		if isShimFrame(f) && i+1 < len(frames) && isShimFrame(frames[i+1]) {
 			continue
 		}
 		out = append(out, f.fn)

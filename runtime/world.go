@@ -64,6 +64,7 @@ type World struct {
 
 	// Checkers and subsystems hang per-world state here by key.
 	locals map[any]any
+	onEnd  []func()
 }
 
 // NewWorld creates a world for one run with the given options.
@@ -137,6 +138,11 @@ func (w *World) Local(key any, mk func() any) any {
 	return v
 }
 
+// OnEnd registers f to run when the run is over, after every goroutine has
+// been unwound (subsystems release what unwound goroutines held). Callbacks
+// run in registration order, outside any goroutine.
+func (w *World) OnEnd(f func()) { w.onEnd = append(w.onEnd, f) }
+
 // Go spawns a simulated goroutine running f. It may be called from a
 // simulated goroutine or from an event callback.
 func (w *World) Go(name string, f func()) *G {
@@ -194,6 +200,9 @@ func (w *World) Run(main func()) *Result {
 	w.root = w.spawn("main", main, nil)
 	w.drive(func() bool { return w.rootDone })
 	w.teardown()
+	for _, f := range w.onEnd {
+		f()
+	}
 	stopWatch()
 	unregisterActive(w)
 	activeWorlds.Add(-1)

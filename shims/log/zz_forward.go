@@ -2,10 +2,7 @@
 
 package log
 
-import (
-	"io"
-	stdlog "log"
-)
+import stdlog "log"
 
 // This file forwards to std "log" every exported identifier that the
 // hand-written files of this shim package do not declare. Regenerate it with
@@ -28,54 +25,9 @@ type (
 	Logger = stdlog.Logger
 )
 
-// Default forwards to [log.Default].
-func Default() *Logger {
-	return stdlog.Default()
-}
-
-// Fatal forwards to [log.Fatal].
-func Fatal(v ...any) {
-	stdlog.Fatal(v...)
-}
-
-// Fatalf forwards to [log.Fatalf].
-func Fatalf(format string, v ...any) {
-	stdlog.Fatalf(format, v...)
-}
-
-// Fatalln forwards to [log.Fatalln].
-func Fatalln(v ...any) {
-	stdlog.Fatalln(v...)
-}
-
 // Flags forwards to [log.Flags].
 func Flags() int {
 	return stdlog.Flags()
-}
-
-// New forwards to [log.New].
-func New(out io.Writer, prefix string, flag int) *Logger {
-	return stdlog.New(out, prefix, flag)
-}
-
-// Output forwards to [log.Output].
-func Output(calldepth int, s string) error {
-	return stdlog.Output(calldepth, s)
-}
-
-// Panic forwards to [log.Panic].
-func Panic(v ...any) {
-	stdlog.Panic(v...)
-}
-
-// Panicf forwards to [log.Panicf].
-func Panicf(format string, v ...any) {
-	stdlog.Panicf(format, v...)
-}
-
-// Panicln forwards to [log.Panicln].
-func Panicln(v ...any) {
-	stdlog.Panicln(v...)
 }
 
 // Prefix forwards to [log.Prefix].
@@ -83,37 +35,12 @@ func Prefix() string {
 	return stdlog.Prefix()
 }
 
-// Print forwards to [log.Print].
-func Print(v ...any) {
-	stdlog.Print(v...)
-}
-
-// Printf forwards to [log.Printf].
-func Printf(format string, v ...any) {
-	stdlog.Printf(format, v...)
-}
-
-// Println forwards to [log.Println].
-func Println(v ...any) {
-	stdlog.Println(v...)
-}
-
 // SetFlags forwards to [log.SetFlags].
 func SetFlags(flag int) {
 	stdlog.SetFlags(flag)
 }
 
-// SetOutput forwards to [log.SetOutput].
-func SetOutput(w io.Writer) {
-	stdlog.SetOutput(w)
-}
-
 // SetPrefix forwards to [log.SetPrefix].
 func SetPrefix(prefix string) {
 	stdlog.SetPrefix(prefix)
-}
-
-// Writer forwards to [log.Writer].
-func Writer() io.Writer {
-	return stdlog.Writer()
 }

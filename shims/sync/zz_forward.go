@@ -10,32 +10,6 @@ import stdsync "sync"
 
 // Types forwarded from sync (aliases: identical types, same methods).
 type (
-	Cond      = stdsync.Cond
-	Locker    = stdsync.Locker
-	Map       = stdsync.Map
-	Mutex     = stdsync.Mutex
-	Once      = stdsync.Once
-	Pool      = stdsync.Pool
-	RWMutex   = stdsync.RWMutex
-	WaitGroup = stdsync.WaitGroup
+	Locker = stdsync.Locker
+	Pool   = stdsync.Pool
 )
-
-// NewCond forwards to [sync.NewCond].
-func NewCond(l Locker) *Cond {
-	return stdsync.NewCond(l)
-}
-
-// OnceFunc forwards to [sync.OnceFunc].
-func OnceFunc(f func()) func() {
-	return stdsync.OnceFunc(f)
-}
-
-// OnceValue forwards to [sync.OnceValue].
-func OnceValue[T any](f func() T) func() T {
-	return stdsync.OnceValue[T](f)
-}
-
-// OnceValues forwards to [sync.OnceValues].
-func OnceValues[T1 any, T2 any](f func() (T1, T2)) func() (T1, T2) {
-	return stdsync.OnceValues[T1, T2](f)
-}

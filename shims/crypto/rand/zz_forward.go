@@ -12,32 +12,7 @@ import (
 // hand-written files of this shim package do not declare. Regenerate it with
 // `go generate ./internal/shimgen` after adding or removing hand-written names.
 
-// Variables forwarded from crypto/rand.
-//
-// Each is a COPY of the std variable's value, taken at package initialization:
-// assigning to one later does not change the other. Pointers, maps, funcs and
-// interfaces keep referring to the same object, so sentinel errors stay
-// identical values and errors.Is / == against the std variables work.
-var (
-	Reader = stdrand.Reader
-)
-
 // Int forwards to [crypto/rand.Int].
 func Int(rand io.Reader, max *big.Int) (*big.Int, error) {
 	return stdrand.Int(rand, max)
-}
-
-// Prime forwards to [crypto/rand.Prime].
-func Prime(r io.Reader, bits int) (*big.Int, error) {
-	return stdrand.Prime(r, bits)
-}
-
-// Read forwards to [crypto/rand.Read].
-func Read(b []byte) (int, error) {
-	return stdrand.Read(b)
-}
-
-// Text forwards to [crypto/rand.Text].
-func Text() string {
-	return stdrand.Text()
 }

@@ -3,9 +3,7 @@
 package slog
 
 import (
-	"context"
 	"io"
-	"log"
 	stdslog "log/slog"
 	"time"
 )
@@ -85,16 +83,6 @@ func BoolValue(v bool) Value {
 	return stdslog.BoolValue(v)
 }
 
-// Debug forwards to [log/slog.Debug].
-func Debug(msg string, args ...any) {
-	stdslog.Debug(msg, args...)
-}
-
-// DebugContext forwards to [log/slog.DebugContext].
-func DebugContext(ctx context.Context, msg string, args ...any) {
-	stdslog.DebugContext(ctx, msg, args...)
-}
-
 // Default forwards to [log/slog.Default].
 func Default() *Logger {
 	return stdslog.Default()
@@ -108,16 +96,6 @@ func Duration(key string, v time.Duration) Attr {
 // DurationValue forwards to [log/slog.DurationValue].
 func DurationValue(v time.Duration) Value {
 	return stdslog.DurationValue(v)
-}
-
-// Error forwards to [log/slog.Error].
-func Error(msg string, args ...any) {
-	stdslog.Error(msg, args...)
-}
-
-// ErrorContext forwards to [log/slog.ErrorContext].
-func ErrorContext(ctx context.Context, msg string, args ...any) {
-	stdslog.ErrorContext(ctx, msg, args...)
 }
 
 // Float64 forwards to [log/slog.Float64].
@@ -145,16 +123,6 @@ func GroupValue(as ...Attr) Value {
 	return stdslog.GroupValue(as...)
 }
 
-// Info forwards to [log/slog.Info].
-func Info(msg string, args ...any) {
-	stdslog.Info(msg, args...)
-}
-
-// InfoContext forwards to [log/slog.InfoContext].
-func InfoContext(ctx context.Context, msg string, args ...any) {
-	stdslog.InfoContext(ctx, msg, args...)
-}
-
 // Int forwards to [log/slog.Int].
 func Int(key string, value int) Attr {
 	return stdslog.Int(key, value)
@@ -175,29 +143,9 @@ func IntValue(v int) Value {
 	return stdslog.IntValue(v)
 }
 
-// Log forwards to [log/slog.Log].
-func Log(ctx context.Context, level Level, msg string, args ...any) {
-	stdslog.Log(ctx, level, msg, args...)
-}
-
-// LogAttrs forwards to [log/slog.LogAttrs].
-func LogAttrs(ctx context.Context, level Level, msg string, attrs ...Attr) {
-	stdslog.LogAttrs(ctx, level, msg, attrs...)
-}
-
-// New forwards to [log/slog.New].
-func New(h Handler) *Logger {
-	return stdslog.New(h)
-}
-
 // NewJSONHandler forwards to [log/slog.NewJSONHandler].
 func NewJSONHandler(w io.Writer, opts *HandlerOptions) *JSONHandler {
 	return stdslog.NewJSONHandler(w, opts)
-}
-
-// NewLogLogger forwards to [log/slog.NewLogLogger].
-func NewLogLogger(h Handler, level Level) *log.Logger {
-	return stdslog.NewLogLogger(h, level)
 }
 
 // NewMultiHandler forwards to [log/slog.NewMultiHandler].
@@ -253,16 +201,6 @@ func Uint64(key string, v uint64) Attr {
 // Uint64Value forwards to [log/slog.Uint64Value].
 func Uint64Value(v uint64) Value {
 	return stdslog.Uint64Value(v)
-}
-
-// Warn forwards to [log/slog.Warn].
-func Warn(msg string, args ...any) {
-	stdslog.Warn(msg, args...)
-}
-
-// WarnContext forwards to [log/slog.WarnContext].
-func WarnContext(ctx context.Context, msg string, args ...any) {
-	stdslog.WarnContext(ctx, msg, args...)
 }
 
 // With forwards to [log/slog.With].

@@ -16,51 +16,6 @@ type (
 	Zipf     = stdrand.Zipf
 )
 
-// ExpFloat64 forwards to [math/rand.ExpFloat64].
-func ExpFloat64() float64 {
-	return stdrand.ExpFloat64()
-}
-
-// Float32 forwards to [math/rand.Float32].
-func Float32() float32 {
-	return stdrand.Float32()
-}
-
-// Float64 forwards to [math/rand.Float64].
-func Float64() float64 {
-	return stdrand.Float64()
-}
-
-// Int forwards to [math/rand.Int].
-func Int() int {
-	return stdrand.Int()
-}
-
-// Int31 forwards to [math/rand.Int31].
-func Int31() int32 {
-	return stdrand.Int31()
-}
-
-// Int31n forwards to [math/rand.Int31n].
-func Int31n(n int32) int32 {
-	return stdrand.Int31n(n)
-}
-
-// Int63 forwards to [math/rand.Int63].
-func Int63() int64 {
-	return stdrand.Int63()
-}
-
-// Int63n forwards to [math/rand.Int63n].
-func Int63n(n int64) int64 {
-	return stdrand.Int63n(n)
-}
-
-// Intn forwards to [math/rand.Intn].
-func Intn(n int) int {
-	return stdrand.Intn(n)
-}
-
 // New forwards to [math/rand.New].
 func New(src Source) *Rand {
 	return stdrand.New(src)
@@ -74,39 +29,4 @@ func NewSource(seed int64) Source {
 // NewZipf forwards to [math/rand.NewZipf].
 func NewZipf(r *Rand, s float64, v float64, imax uint64) *Zipf {
 	return stdrand.NewZipf(r, s, v, imax)
-}
-
-// NormFloat64 forwards to [math/rand.NormFloat64].
-func NormFloat64() float64 {
-	return stdrand.NormFloat64()
-}
-
-// Perm forwards to [math/rand.Perm].
-func Perm(n int) []int {
-	return stdrand.Perm(n)
-}
-
-// Read forwards to [math/rand.Read].
-func Read(p []byte) (int, error) {
-	return stdrand.Read(p)
-}
-
-// Seed forwards to [math/rand.Seed].
-func Seed(seed int64) {
-	stdrand.Seed(seed)
-}
-
-// Shuffle forwards to [math/rand.Shuffle].
-func Shuffle(n int, swap func(int, int)) {
-	stdrand.Shuffle(n, swap)
-}
-
-// Uint32 forwards to [math/rand.Uint32].
-func Uint32() uint32 {
-	return stdrand.Uint32()
-}
-
-// Uint64 forwards to [math/rand.Uint64].
-func Uint64() uint64 {
-	return stdrand.Uint64()
 }

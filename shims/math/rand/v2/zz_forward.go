@@ -17,56 +17,6 @@ type (
 	Zipf    = stdrand.Zipf
 )
 
-// ExpFloat64 forwards to [math/rand/v2.ExpFloat64].
-func ExpFloat64() float64 {
-	return stdrand.ExpFloat64()
-}
-
-// Float32 forwards to [math/rand/v2.Float32].
-func Float32() float32 {
-	return stdrand.Float32()
-}
-
-// Float64 forwards to [math/rand/v2.Float64].
-func Float64() float64 {
-	return stdrand.Float64()
-}
-
-// Int forwards to [math/rand/v2.Int].
-func Int() int {
-	return stdrand.Int()
-}
-
-// Int32 forwards to [math/rand/v2.Int32].
-func Int32() int32 {
-	return stdrand.Int32()
-}
-
-// Int32N forwards to [math/rand/v2.Int32N].
-func Int32N(n int32) int32 {
-	return stdrand.Int32N(n)
-}
-
-// Int64 forwards to [math/rand/v2.Int64].
-func Int64() int64 {
-	return stdrand.Int64()
-}
-
-// Int64N forwards to [math/rand/v2.Int64N].
-func Int64N(n int64) int64 {
-	return stdrand.Int64N(n)
-}
-
-// IntN forwards to [math/rand/v2.IntN].
-func IntN(n int) int {
-	return stdrand.IntN(n)
-}
-
-// N forwards to [math/rand/v2.N].
-func N[Int ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr](n Int) Int {
-	return stdrand.N[Int](n)
-}
-
 // New forwards to [math/rand/v2.New].
 func New(src Source) *Rand {
 	return stdrand.New(src)
@@ -85,49 +35,4 @@ func NewPCG(seed1 uint64, seed2 uint64) *PCG {
 // NewZipf forwards to [math/rand/v2.NewZipf].
 func NewZipf(r *Rand, s float64, v float64, imax uint64) *Zipf {
 	return stdrand.NewZipf(r, s, v, imax)
-}
-
-// NormFloat64 forwards to [math/rand/v2.NormFloat64].
-func NormFloat64() float64 {
-	return stdrand.NormFloat64()
-}
-
-// Perm forwards to [math/rand/v2.Perm].
-func Perm(n int) []int {
-	return stdrand.Perm(n)
-}
-
-// Shuffle forwards to [math/rand/v2.Shuffle].
-func Shuffle(n int, swap func(int, int)) {
-	stdrand.Shuffle(n, swap)
-}
-
-// Uint forwards to [math/rand/v2.Uint].
-func Uint() uint {
-	return stdrand.Uint()
-}
-
-// Uint32 forwards to [math/rand/v2.Uint32].
-func Uint32() uint32 {
-	return stdrand.Uint32()
-}
-
-// Uint32N forwards to [math/rand/v2.Uint32N].
-func Uint32N(n uint32) uint32 {
-	return stdrand.Uint32N(n)
-}
-
-// Uint64 forwards to [math/rand/v2.Uint64].
-func Uint64() uint64 {
-	return stdrand.Uint64()
-}
-
-// Uint64N forwards to [math/rand/v2.Uint64N].
-func Uint64N(n uint64) uint64 {
-	return stdrand.Uint64N(n)
-}
-
-// UintN forwards to [math/rand/v2.UintN].
-func UintN(n uint) uint {
-	return stdrand.UintN(n)
 }
