@@ -54,16 +54,25 @@ func TestForeignGoroutineFails(t *testing.T) {
 }
 
 func TestTraceFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trace.jsonl")
-	t.Setenv(EnvTrace, path)
-	w := NewWorld(opts(4))
-	w.SetName("traced")
-	r := w.Run(func() {
-		c := make(chan int, 1)
-		Go(func() { Send(c, 1) })
-		Recv(c)
-		Current().Sleep(time.Second)
-	})
+	dir := t.TempDir()
+	var r *Result
+	for _, name := range []string{"a", "b"} {
+		t.Setenv(EnvTrace, filepath.Join(dir, name))
+		w := NewWorld(opts(4))
+		w.SetName("traced")
+		r = w.Run(func() {
+			c := make(chan int, 1)
+			Go(func() { Send(c, 1) })
+			Recv(c)
+			Current().Sleep(time.Second)
+		})
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "a"))
+	b, _ := os.ReadFile(filepath.Join(dir, "b"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Fatalf("traces of the same seed differ:\n%s\n%s", a, b)
+	}
+	path := filepath.Join(dir, "a")
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)

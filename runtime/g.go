@@ -44,6 +44,7 @@ type G struct {
 	id     int64
 	parent int64
 	w      *World
+	node   *Node
 	name   string
 	fn     func()
 
@@ -84,9 +85,11 @@ func (g *G) Name() string { return g.name }
 func (w *World) spawn(name string, f func(), parent *G) *G {
 	w.nextID++
 	g := &G{id: w.nextID, w: w, name: name, fn: f, state: gParked}
+	g.node = w.nodes[0]
 	if parent != nil {
 		g.parent = parent.id
 		g.Local = parent.Local
+		g.node = parent.node
 	}
 	g.next, g.stop = iter.Pull(func(yield func(struct{}) bool) {
 		g.yield = yield

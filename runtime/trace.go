@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 )
@@ -31,6 +30,7 @@ const (
 	evPoll
 	evFail
 	evUser
+	evNode
 )
 
 var evNames = [...]string{
@@ -48,6 +48,7 @@ var evNames = [...]string{
 	evPoll:      "chan.poll",
 	evFail:      "fail",
 	evUser:      "user",
+	evNode:      "node.new",
 }
 
 // TraceEvent is one entry of a run's trace.
@@ -179,7 +180,12 @@ func writeTraceFile(path string, r *Result, events []TraceEvent) error {
 	for _, e := range events {
 		enc.Encode(e)
 	}
-	tail, _ := json.Marshal(map[string]any{"summary": strings.TrimPrefix(r.Summary(), "marionette: "), "hash": fmt.Sprintf("%016x", r.Hash)})
+	// The tail leaves out wall time, so two runs of a seed write
+	// byte-identical traces.
+	tail, _ := json.Marshal(map[string]any{
+		"events": r.Events, "sim": r.SimElapsed.String(), "goroutines": r.Goroutines,
+		"hash": fmt.Sprintf("%016x", r.Hash), "result": r.outcome(),
+	})
 	bw.Write(tail)
 	bw.WriteByte('\n')
 	if err := bw.Flush(); err != nil {

@@ -65,6 +65,9 @@ type World struct {
 	// Checkers and subsystems hang per-world state here by key.
 	locals map[any]any
 	onEnd  []func()
+
+	nodes      []*Node
+	nodeByName map[string]*Node
 }
 
 // NewWorld creates a world for one run with the given options.
@@ -84,6 +87,8 @@ func NewWorld(o Options) *World {
 		streams: make(map[string]*rand.Rand),
 		chans:   make(map[unsafe.Pointer]*chanState),
 		locals:  make(map[any]any),
+
+		nodeByName: make(map[string]*Node),
 	}
 	w.sched = w.Rand(StreamScheduler)
 	w.selRand = w.Rand(StreamSelect)
@@ -93,6 +98,10 @@ func NewWorld(o Options) *World {
 	}
 	w.tr.ring = make([]TraceEvent, n)
 	w.tr.hash = fnvOffset
+	if os.Getenv(EnvTrace) != "" {
+		w.tr.all = true
+	}
+	w.NewNode(DefaultNodeName)
 	return w
 }
 
@@ -171,16 +180,20 @@ type Result struct {
 
 // Summary is the one line every run ends with.
 func (r *Result) Summary() string {
-	outcome := "ok"
-	if r.Failure != nil {
-		outcome = string(r.Failure.Kind)
-	}
+	outcome := r.outcome()
 	name := ""
 	if r.Name != "" {
 		name = " run=" + r.Name
 	}
 	return fmt.Sprintf("marionette:%s seed=%d profile=%s sim=%v wall=%v events=%d goroutines=%d hash=%016x result=%s",
 		name, r.Seed, r.Profile, r.SimElapsed, r.Wall.Round(time.Microsecond), r.Events, r.Goroutines, r.Hash, outcome)
+}
+
+func (r *Result) outcome() string {
+	if r.Failure != nil {
+		return string(r.Failure.Kind)
+	}
+	return "ok"
 }
 
 // Run runs main as the root goroutine (goroutine 1) until it returns or the
@@ -190,9 +203,6 @@ func (w *World) Run(main func()) *Result {
 		panic("marionette: World.Run called twice")
 	}
 	tracePath := os.Getenv(EnvTrace)
-	if tracePath != "" {
-		w.tr.all = true
-	}
 	w.wallStart = time.Now()
 	activeWorlds.Add(1)
 	registerActive(w)
