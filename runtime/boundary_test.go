@@ -87,7 +87,7 @@ func TestTraceFile(t *testing.T) {
 		t.Fatalf("%d lines for %d events", len(lines), r.Events)
 	}
 	var ev TraceEvent
-	if err := json.Unmarshal([]byte(lines[1]), &ev); err != nil || ev.Kind != "go.spawn" || ev.N != 1 {
+	if err := json.Unmarshal([]byte(lines[1]), &ev); err != nil || ev.Kind != "node.new" || ev.N != 1 {
 		t.Fatalf("first event %q: %v", lines[1], err)
 	}
 	if !strings.Contains(lines[len(lines)-1], "hash") || !strings.Contains(lines[0], `"run":"traced"`) {
