@@ -3,6 +3,7 @@ package runtime
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,5 +93,32 @@ func TestTraceFile(t *testing.T) {
 	}
 	if !strings.Contains(lines[len(lines)-1], "hash") || !strings.Contains(lines[0], `"run":"traced"`) {
 		t.Fatalf("bad header or summary: %s / %s", lines[0], lines[len(lines)-1])
+	}
+}
+
+func TestReadTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.jsonl")
+	t.Setenv(EnvTrace, path)
+	var results []*Result
+	for i, seed := range []uint64{1, 2} {
+		w := NewWorld(opts(seed))
+		w.SetName(fmt.Sprint("run", i))
+		results = append(results, w.Run(program(new([]string)))) // two runs appended to one file
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	runs, err := ReadTrace(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[1].Name != "run1" || runs[1].Seed != 2 || int64(len(runs[0].Events)) != results[0].Events ||
+		runs[0].Hash != fmt.Sprintf("%016x", results[0].Hash) || runs[0].Result != "ok" {
+		t.Fatalf("bad runs: %+v", runs)
+	}
+	if i, _, _ := FirstDivergence(runs[0].Events, runs[1].Events); i < 0 {
+		t.Fatal("different seeds, no divergence")
 	}
 }

@@ -235,3 +235,44 @@ func TestMgenTest(t *testing.T) {
 		t.Errorf("output lacks %q:\n%s", want, stdout)
 	}
 }
+
+// TestCheckDeterminismNamesDivergence plants a test whose schedule depends
+// on something outside the seed (a per-process random hash seed, which the
+// rewriter does not control): -check-determinism must fail it and name the
+// first diverging event.
+func TestCheckDeterminismNamesDivergence(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end")
+	}
+	dir := samples(t)
+	os.MkdirAll(filepath.Join(dir, "flaky"), 0o777)
+	os.WriteFile(filepath.Join(dir, "flaky", "flaky_test.go"), []byte(`package flaky
+
+import (
+	"hash/maphash"
+	"runtime"
+	"testing"
+)
+
+func TestFlaky(t *testing.T) {
+	done := make(chan bool)
+	go func() { done <- true }()
+	for i := 0; i < 32; i++ {
+		if maphash.String(maphash.MakeSeed(), "x")&1 == 0 {
+			runtime.Gosched()
+		}
+	}
+	<-done
+}
+`), 0o666)
+	stdout, _, err := mgen(t, dir, "test", "-check-determinism", "./flaky")
+	var fe *failedError
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v, want a nondeterminism failure\n%s", err, stdout)
+	}
+	for _, want := range []string{"nondeterministic: TestFlaky", "TestFlaky: first divergence at event", "run 1: #", "run 2: #"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+}

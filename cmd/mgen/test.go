@@ -111,7 +111,14 @@ func runTest(e env, args []string) error {
 			problems = append(problems, j.err.Error())
 		}
 		if tf.check {
-			problems = append(problems, compareHashes(j.out, j.out2)...)
+			diffs := compareHashes(j.out, j.out2)
+			problems = append(problems, diffs...)
+			if len(diffs) > 0 {
+				problems = append(problems, explainDivergence(j.traces)...)
+			}
+		}
+		if j.traces[0] != "" {
+			os.RemoveAll(filepath.Dir(j.traces[0]))
 		}
 		if len(problems) == 0 {
 			if tf.verbose {
@@ -160,6 +167,7 @@ type job struct {
 	seed      string
 	out, out2 []byte
 	err       error
+	traces    [2]string // trace files of the two runs (-check-determinism)
 }
 
 // runAll runs the jobs with tf.jobs workers, showing progress on stderr.
@@ -174,13 +182,23 @@ func runAll(e env, jobs []*job, tf testFlags, testArgs []string) {
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				j.out, j.err = runBinary(j.pkg, j.seed, tf.profile, testArgs)
 				if tf.check {
-					var err2 error
-					j.out2, err2 = runBinary(j.pkg, j.seed, tf.profile, testArgs)
-					if j.err == nil {
-						j.err = err2
+					// Both runs write their whole trace, so a mismatch can
+					// be explained event by event.
+					dir, err := os.MkdirTemp("", "mgen-determinism-")
+					if err != nil {
+						j.err = err
+					} else {
+						j.traces = [2]string{filepath.Join(dir, "run1.jsonl"), filepath.Join(dir, "run2.jsonl")}
+						var err2 error
+						j.out, j.err = runBinary(j.pkg, j.seed, tf.profile, testArgs, mrt.EnvTrace+"="+j.traces[0])
+						j.out2, err2 = runBinary(j.pkg, j.seed, tf.profile, testArgs, mrt.EnvTrace+"="+j.traces[1])
+						if j.err == nil {
+							j.err = err2
+						}
 					}
+				} else {
+					j.out, j.err = runBinary(j.pkg, j.seed, tf.profile, testArgs)
 				}
 				mu.Lock()
 				done++
@@ -200,10 +218,10 @@ func runAll(e env, jobs []*job, tf testFlags, testArgs []string) {
 	progress.finish()
 }
 
-func runBinary(p testPkg, seed, profile string, args []string) ([]byte, error) {
+func runBinary(p testPkg, seed, profile string, args []string, env ...string) ([]byte, error) {
 	cmd := exec.CommandContext(context.Background(), p.exe, args...)
 	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "MARIONETTE_SEED="+seed, "MARIONETTE_PROFILE="+profile)
+	cmd.Env = append(append(os.Environ(), "MARIONETTE_SEED="+seed, "MARIONETTE_PROFILE="+profile), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		err = fmt.Errorf("test binary: %v", err)
@@ -420,6 +438,33 @@ func compareHashes(a, b []byte) []string {
 		}
 	}
 	return problems
+}
+
+// explainDivergence compares the traces of the two runs of a seed and names,
+// for every run whose hashes differ, the first event where they diverged.
+func explainDivergence(traces [2]string) []string {
+	var sets [2][]mrt.TraceRun
+	for i, p := range traces {
+		f, err := os.Open(p)
+		if err != nil {
+			return []string{fmt.Sprintf("cannot compare traces: %v", err)}
+		}
+		sets[i], err = mrt.ReadTrace(f)
+		f.Close()
+		if err != nil {
+			return []string{fmt.Sprintf("cannot compare traces: %v", err)}
+		}
+	}
+	var out []string
+	for k := 0; k < len(sets[0]) && k < len(sets[1]); k++ {
+		a, b := sets[0][k], sets[1][k]
+		if a.Hash == b.Hash {
+			continue
+		}
+		i, ea, eb := mrt.FirstDivergence(a.Events, b.Events)
+		out = append(out, fmt.Sprintf("%s: first divergence at event %d:\n    run 1: %s\n    run 2: %s", a.Name, i+1, ea, eb))
+	}
+	return out
 }
 
 // divergedTests lists the tests whose hashes differ, without "#n" suffixes.
