@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	goruntime "runtime"
+	"strings"
 	"time"
 )
 
@@ -53,16 +54,54 @@ func callerName(skip int) string {
 }
 
 type foreignCall struct {
-	call  string
-	stack string
+	call    string
+	stack   string
+	creator string // the function whose go statement started the goroutine
+}
+
+// creatorOf returns the function named by the "created by" line of a
+// goroutine's stack.
+func creatorOf(stack string) string {
+	for _, line := range strings.Split(stack, "\n") {
+		if rest, ok := strings.CutPrefix(line, "created by "); ok {
+			if i := strings.Index(rest, " in goroutine"); i >= 0 {
+				rest = rest[:i]
+			}
+			return rest
+		}
+	}
+	return ""
+}
+
+func (fc *foreignCall) message() string {
+	msg := fmt.Sprintf("a goroutine the simulator did not start called %s", fc.call)
+	if fc.creator != "" {
+		msg += fmt.Sprintf("; it was started by %s, which is not rewritten. If that package belongs to another module, rewrite it too with mgen gen -include <module>", fc.creator)
+	}
+	return msg
 }
 
 func reportForeign(call string) {
-	fc := &foreignCall{call: call, stack: currentStack()}
+	buf := make([]byte, 64<<10)
+	raw := buf[:goruntime.Stack(buf, false)]
+	fc := &foreignCall{call: call, stack: stackText(raw), creator: creatorOf(string(raw))}
+	// Name the simulator entry point the user's code called (the first
+	// frame left after trimming), not a shim's internal helper.
+	if lines := strings.SplitN(fc.stack, "\n", 3); len(lines) >= 2 {
+		fn := lines[0]
+		if i := strings.LastIndexByte(fn, '('); i > 0 {
+			fn = fn[:i]
+		}
+		fc.call = fmt.Sprintf("%s (%s)", fn, strings.TrimSpace(lines[1]))
+	}
 	// Attribute the call to every running world: we cannot tell which one
 	// started the goroutine. In the usual case there is one.
 	forEachActiveWorld(func(w *World) { w.foreign.CompareAndSwap(nil, fc) })
 	select {} // never return into the simulation
+}
+
+func indent(s, pre string) string {
+	return pre + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pre)
 }
 
 func (w *World) failForeign(fc *foreignCall) {
@@ -70,7 +109,7 @@ func (w *World) failForeign(fc *foreignCall) {
 	if g := w.cur; g != nil {
 		gs = append(gs, GoroutineInfo{ID: g.id, Name: g.name, State: "running", Stack: w.stackOf(g)})
 	}
-	w.fail(KindForeign, fmt.Sprintf("a goroutine the simulator did not start called %s; code outside the rewritten closure started it (see its stack)", fc.call), gs)
+	w.fail(KindForeign, fc.message(), gs)
 }
 
 type busyAbort struct{ op string }
@@ -101,7 +140,7 @@ func (w *World) startWatchdog() (stop func()) {
 	}
 	done := make(chan struct{})
 	go func() {
-		period := budget / 4
+		period := min(budget/4, 100*time.Millisecond)
 		if period < time.Millisecond {
 			period = time.Millisecond
 		}
@@ -121,6 +160,15 @@ func (w *World) startWatchdog() (stop func()) {
 				last, lastChange, flaggedAt = s, now, 0
 				continue
 			}
+			if fc := w.foreign.Load(); fc != nil && now-lastChange >= int64(period) {
+				// A foreign goroutine called in while the simulated
+				// goroutine that runs is blocked outside the simulation
+				// (typically on the same non-rewritten code): the loop
+				// cannot report it, so the watchdog does.
+				fmt.Fprintf(os.Stderr, "marionette: FAIL %s in %s\n  %s\n  seed: %d  profile: %s\n  replay: %s\nforeign goroutine:\n%s\n",
+					KindForeign, w.name, fc.message(), w.opts.Seed, w.opts.Profile, w.replay, indent(fc.stack, "    "))
+				os.Exit(KindForeign.ExitCode())
+			}
 			if now-lastChange < int64(budget) {
 				continue
 			}
@@ -132,7 +180,7 @@ func (w *World) startWatchdog() (stop func()) {
 			if now-flaggedAt >= int64(budget) {
 				buf := make([]byte, 1<<20)
 				n := goruntime.Stack(buf, true)
-				fmt.Fprintf(os.Stderr, "marionette: FAIL %s in %s: a goroutine has run for more than %v of wall time without reaching any yield point and cannot be stopped (a loop that never calls into the simulator)\n  seed: %d  profile: %s\n  replay: %s\nall goroutines:\n%s\n",
+				fmt.Fprintf(os.Stderr, "marionette: FAIL %s in %s: a goroutine has run for more than %v of wall time without reaching any yield point and cannot be stopped: it is either in a loop that never calls into the simulator, or blocked outside the simulation (a channel operation, lock or I/O in code that is not rewritten; see mgen gen -include)\n  seed: %d  profile: %s\n  replay: %s\nall goroutines:\n%s\n",
 					KindStuck, w.name, 2*budget, w.opts.Seed, w.opts.Profile, w.replay, buf[:n])
 				os.Exit(KindStuck.ExitCode())
 			}
