@@ -21,7 +21,21 @@ type chanState struct {
 	id    int64
 	recvq []*waiter
 	sendq []*waiter
+	ops   chanOps // typed operations on the channel, for polling
 }
+
+// chanOps polls a parked operation of a channel whose element type only
+// the generic code knows. Implementations are zero-size, so storing one in
+// an interface does not allocate (a generic func value would, per park).
+type chanOps interface {
+	pollRecv(w *World, wt *waiter) bool
+	pollSend(w *World, wt *waiter) bool
+}
+
+type typedOps[T any] struct{}
+
+func (typedOps[T]) pollRecv(w *World, wt *waiter) bool { return pollRecv[T](w, wt) }
+func (typedOps[T]) pollSend(w *World, wt *waiter) bool { return pollSend[T](w, wt) }
 
 // waiter is one parked channel operation (a plain op, or one case of a select).
 type waiter struct {
@@ -34,9 +48,15 @@ type waiter struct {
 	send   bool
 	ok     bool // receive: a value (not a close) was delivered
 	closed bool // send: the channel was closed under it
-	// poll retries the operation non-blockingly, to catch activity made
-	// outside the simulation; it completes the waiter if it succeeds.
-	poll func(w *World, wt *waiter) bool
+}
+
+// poll retries the operation non-blockingly, to catch activity made outside
+// the simulation; it completes the waiter if it succeeds.
+func (wt *waiter) poll(w *World) bool {
+	if wt.send {
+		return wt.cs.ops.pollSend(w, wt)
+	}
+	return wt.cs.ops.pollRecv(w, wt)
 }
 
 type selState struct {
@@ -47,11 +67,11 @@ type selState struct {
 
 func chanKey[C any](c C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&c)) }
 
-func (w *World) chanState(key unsafe.Pointer, create bool) *chanState {
+func (w *World) chanState(key unsafe.Pointer, ops chanOps) *chanState {
 	cs := w.chans[key]
-	if cs == nil && create {
+	if cs == nil {
 		w.chanIDs++
-		cs = &chanState{id: w.chanIDs}
+		cs = &chanState{id: w.chanIDs, ops: ops}
 		w.chans[key] = cs
 	}
 	return cs
@@ -84,11 +104,15 @@ func (g *G) opWaiter() *waiter {
 	return g.op
 }
 
+// popWaiter removes and returns the first live waiter of a queue. It copies
+// the rest down rather than reslicing, so a queue's array is reused instead
+// of reallocated as the queue moves (queues are short).
 func popWaiter(q *[]*waiter) *waiter {
 	for len(*q) > 0 {
 		wt := (*q)[0]
-		(*q)[0] = nil
-		*q = (*q)[1:]
+		n := copy(*q, (*q)[1:])
+		(*q)[n] = nil
+		*q = (*q)[:n]
 		if wt.sel == nil || !wt.sel.done {
 			return wt
 		}
@@ -131,8 +155,8 @@ func (w *World) complete(wt *waiter) {
 	w.Ready(g)
 }
 
-func (w *World) enqueue(g *G, key unsafe.Pointer, wt *waiter) {
-	cs := w.chanState(key, true)
+func (w *World) enqueue(g *G, key unsafe.Pointer, ops chanOps, wt *waiter) {
+	cs := w.chanState(key, ops)
 	wt.g, wt.cs, wt.key = g, cs, key
 	if wt.send {
 		cs.sendq = append(cs.sendq, wt)
@@ -238,8 +262,8 @@ func send[T any](g *G, c chan T, v T) {
 		panic("unreachable: nil channel send resumed")
 	}
 	wt := g.opWaiter()
-	*wt = waiter{send: true, elem: unsafe.Pointer(&v), poll: pollSend[T]}
-	w.enqueue(g, chanKey(c), wt)
+	*wt = waiter{send: true, elem: unsafe.Pointer(&v)}
+	w.enqueue(g, chanKey(c), typedOps[T]{}, wt)
 	g.parkChan("chan send", wt.cs)
 	if wt.closed {
 		panic(plainError("send on closed channel"))
@@ -274,8 +298,8 @@ func recv[T any](g *G, c chan T) (T, bool) {
 		panic("unreachable: nil channel receive resumed")
 	}
 	wt := g.opWaiter()
-	*wt = waiter{elem: unsafe.Pointer(&v), poll: pollRecv[T]}
-	w.enqueue(g, chanKey(c), wt)
+	*wt = waiter{elem: unsafe.Pointer(&v)}
+	w.enqueue(g, chanKey(c), typedOps[T]{}, wt)
 	g.parkChan("chan receive", wt.cs)
 	return v, wt.ok
 }
@@ -403,7 +427,7 @@ func (w *World) pollChans() bool {
 			continue
 		}
 		for _, wt := range g.waiters {
-			if wt.poll(w, wt) {
+			if wt.poll(w) {
 				w.record(evPoll, g.id, wt.cs.id, "")
 				progressed = true
 				break

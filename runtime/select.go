@@ -49,8 +49,8 @@ func (r *RecvOp[T]) park(w *World, g *G, sel *selState, idx int) bool {
 	if r.c == nil {
 		return false
 	}
-	wt := &waiter{elem: unsafe.Pointer(&r.V), sel: sel, idx: idx, poll: pollRecv[T]}
-	w.enqueue(g, chanKey(r.c), wt)
+	wt := &waiter{elem: unsafe.Pointer(&r.V), sel: sel, idx: idx}
+	w.enqueue(g, chanKey(r.c), typedOps[T]{}, wt)
 	sel.waiters = append(sel.waiters, wt)
 	return true
 }
@@ -74,8 +74,8 @@ func (s *SendOp[T]) park(w *World, g *G, sel *selState, idx int) bool {
 	if s.c == nil {
 		return false
 	}
-	wt := &waiter{send: true, elem: unsafe.Pointer(&s.v), sel: sel, idx: idx, poll: pollSend[T]}
-	w.enqueue(g, chanKey(s.c), wt)
+	wt := &waiter{send: true, elem: unsafe.Pointer(&s.v), sel: sel, idx: idx}
+	w.enqueue(g, chanKey(s.c), typedOps[T]{}, wt)
 	sel.waiters = append(sel.waiters, wt)
 	return true
 }
