@@ -20,6 +20,7 @@ type Event struct {
 	fn    func()
 	index int // position in the heap, -1 once fired or cancelled
 	w     *World
+	node  *Node // the node whose timer this is (nil: the world's own)
 }
 
 // When returns the simulated instant (since the run began) the event fires at.
@@ -70,8 +71,25 @@ func (h *eventHeap) Pop() any {
 
 // Schedule runs f in the scheduler at now+d (d <= 0 means at the current
 // instant, after the goroutines that are runnable now). name labels the
-// event in the trace.
+// event in the trace. Called from a goroutine, the event is a timer of that
+// goroutine's node: it freezes while the node is paused and vanishes when
+// the node's process ends. Subsystems schedule world events (packets in
+// flight, fault changes) with ScheduleGlobal.
 func (w *World) Schedule(d time.Duration, name string, f func()) *Event {
+	var n *Node
+	if g := w.cur; g != nil && !g.driver {
+		n = g.node
+	}
+	return w.scheduleFor(n, d, name, f)
+}
+
+// ScheduleGlobal is Schedule for an event that belongs to the world, not to
+// a node.
+func (w *World) ScheduleGlobal(d time.Duration, name string, f func()) *Event {
+	return w.scheduleFor(nil, d, name, f)
+}
+
+func (w *World) scheduleFor(n *Node, d time.Duration, name string, f func()) *Event {
 	if d < 0 {
 		d = 0
 	}
@@ -80,8 +98,10 @@ func (w *World) Schedule(d time.Duration, name string, f func()) *Event {
 		when = 1<<63 - 1
 	}
 	w.seq++
-	e := &Event{when: when, seq: w.seq, name: name, fn: f, w: w}
+	e := &Event{when: when, seq: w.seq, name: name, fn: f, w: w, node: n}
 	heap.Push(&w.events, e)
 	w.record(evTimerSet, 0, int64(e.seq), name)
 	return e
 }
+
+func heapPush(h *eventHeap, e *Event) { heap.Push(h, e) }

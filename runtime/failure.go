@@ -71,6 +71,17 @@ type Failure struct {
 	LastEvents []TraceEvent
 	Replay     string
 	Run        string
+
+	// Phase is the phase the run was in (safety, or liveness after the
+	// environment transition). Checker names the failing checker and Event
+	// the event it failed at (nil for a judgement at the end); Assertion is
+	// the message of a failed assertion. Sections are extra report blocks:
+	// checker details, domain renderers, the last events per node (check.go).
+	Phase     Phase
+	Checker   string
+	Event     *TraceEvent
+	Assertion string
+	Sections  []ReportSection
 }
 
 func (f *Failure) Error() string { return fmt.Sprintf("marionette: %s: %s", f.Kind, f.Message) }
@@ -83,8 +94,21 @@ func (f *Failure) Report() string {
 	if f.Run != "" {
 		fmt.Fprintf(&b, " in %s", f.Run)
 	}
-	fmt.Fprintf(&b, " at simulated %v\n", f.SimTime)
+	fmt.Fprintf(&b, " at simulated %v", f.SimTime)
+	if f.Phase != "" {
+		fmt.Fprintf(&b, " in the %s phase", f.Phase)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "  %s\n", strings.ReplaceAll(strings.TrimRight(f.Message, "\n"), "\n", "\n  "))
+	if f.Checker != "" {
+		fmt.Fprintf(&b, "  checker: %s\n", f.Checker)
+	}
+	if f.Event != nil {
+		fmt.Fprintf(&b, "  event: %s\n", f.Event)
+	}
+	if f.Assertion != "" {
+		fmt.Fprintf(&b, "  assertion: %q\n", f.Assertion)
+	}
 	fmt.Fprintf(&b, "  seed: %d  profile: %s\n", f.Seed, f.Profile)
 	if f.Replay != "" {
 		fmt.Fprintf(&b, "  replay: %s\n", f.Replay)
@@ -106,6 +130,12 @@ func (f *Failure) Report() string {
 					fmt.Fprintf(&b, "    %s\n", line)
 				}
 			}
+		}
+	}
+	for _, sec := range f.Sections {
+		fmt.Fprintf(&b, "%s:\n", sec.Title)
+		for _, line := range strings.Split(strings.TrimRight(sec.Body, "\n"), "\n") {
+			fmt.Fprintf(&b, "  %s\n", line)
 		}
 	}
 	if len(f.LastEvents) > 0 {
@@ -133,6 +163,7 @@ func (w *World) fail(kind Kind, msg string, gs []GoroutineInfo) {
 	}
 	w.record(evFail, 0, 0, string(kind))
 	w.failure.LastEvents = w.tr.lastEvents()
+	w.completeFailure(w.failure)
 }
 
 // Fail fails the run with the given kind and message (checkers use KindCheck).

@@ -176,6 +176,12 @@ func (g *G) park(reason, detail string, chanID int64) {
 // Ready makes a parked goroutine runnable. It is how every wake-up happens,
 // in a recorded, reproducible order.
 func (w *World) Ready(g *G) {
+	if g.state == gDone {
+		// Abandoned with its node (a crash) while a shim still held it in
+		// a wait queue: there is no one left to wake.
+		w.record(evWake, g.id, -1, "abandoned")
+		return
+	}
 	if g.state != gParked {
 		panic(fmt.Sprintf("marionette: internal error: Ready on %s goroutine g%d", g.state, g.id))
 	}
@@ -186,6 +192,9 @@ func (w *World) Ready(g *G) {
 func (w *World) makeRunnable(g *G) {
 	g.state = gRunnable
 	g.waitReason, g.waitDetail = "", ""
+	if w.heldIfPaused(g) {
+		return
+	}
 	w.runq = append(w.runq, g)
 }
 

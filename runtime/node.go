@@ -19,6 +19,7 @@ type Node struct {
 	addr   netip.Addr
 	w      *World
 	locals map[any]any
+	life   nodeLife
 }
 
 // ID returns the node's number in its world (the default node is 0).
@@ -77,6 +78,9 @@ func (w *World) NewNode(name string) *Node {
 	w.nodes = append(w.nodes, n)
 	w.nodeByName[name] = n
 	w.record(evNode, 0, int64(id), name)
+	for _, h := range w.nodeHooks {
+		n.On(h.event, h.f)
+	}
 	return n
 }
 

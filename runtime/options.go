@@ -54,6 +54,12 @@ type Options struct {
 	PreemptProbability float64 `json:"preempt_probability"`
 	// Epoch is the wall-clock time of simulated instant zero.
 	Epoch time.Time `json:"epoch"`
+	// Buggify sets the probabilities of buggify sites (check_buggify.go).
+	Buggify BuggifyOptions `json:"buggify"`
+	// Disk parameterises the simulated disks (disk_options.go).
+	Disk DiskOptions `json:"disk"`
+	// Network parameterises the simulated network (net_options.go).
+	Network NetworkOptions `json:"network"`
 
 	Limits Limits `json:"limits"`
 }
@@ -97,11 +103,16 @@ func Expand(seed uint64, p Profile) (Options, error) {
 	case Smoke, "":
 		o.Profile = Smoke
 		o.PreemptProbability = 0.02
+		o.Buggify = BuggifyOptions{Activate: 0.1, Fire: 0.25}
 	case Swarm:
 		r := NewStream(seed, StreamOptions)
 		o.PreemptProbability = []float64{0, 0.01, 0.05, 0.2, 0.5}[r.IntN(5)]
 		if r.IntN(8) == 0 {
 			o.Scheduler = SchedFIFO
+		}
+		o.Buggify = BuggifyOptions{
+			Activate: []float64{0, 0.1, 0.25, 0.5}[r.IntN(4)],
+			Fire:     []float64{0.05, 0.25, 0.5}[r.IntN(3)],
 		}
 	case Performance:
 		o.Scheduler = SchedFIFO
@@ -111,6 +122,8 @@ func Expand(seed uint64, p Profile) (Options, error) {
 	default:
 		return o, fmt.Errorf("marionette: unknown profile %q (want smoke, swarm, replay or performance)", p)
 	}
+	o.Disk = diskOptions(seed, o.Profile)
+	o.Network = networkOptions(seed, o.Profile)
 	return o, nil
 }
 

@@ -31,6 +31,7 @@ const (
 	evFail
 	evUser
 	evNode
+	evNodeLife
 )
 
 var evNames = [...]string{
@@ -49,6 +50,7 @@ var evNames = [...]string{
 	evFail:      "fail",
 	evUser:      "user",
 	evNode:      "node.new",
+	evNodeLife:  "node",
 }
 
 // TraceEvent is one entry of a run's trace.
@@ -130,6 +132,9 @@ func (w *World) appendEvent(h uint64, kind string, g, arg int64, detail string) 
 	}
 	if t.all {
 		t.keep = append(t.keep, TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail})
+	}
+	if w.chk != nil || len(w.nodes) > 1 { // checkers, per-node report rings (check.go)
+		w.observe(TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail})
 	}
 	if w.opts.Limits.Events > 0 && t.n > w.opts.Limits.Events && w.failure == nil {
 		w.fail(KindLimit, fmt.Sprintf("event limit exceeded: %d events (limits.events)", w.opts.Limits.Events), nil)

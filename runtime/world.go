@@ -68,6 +68,9 @@ type World struct {
 
 	nodes      []*Node
 	nodeByName map[string]*Node
+	nodeHooks  []nodeHook
+
+	chk *checks // checkers, assertions, buggify, phases (check.go); nil until used
 }
 
 // NewWorld creates a world for one run with the given options.
@@ -209,6 +212,9 @@ func (w *World) Run(main func()) *Result {
 	stopWatch := w.startWatchdog()
 	w.root = w.spawn("main", main, nil)
 	w.drive(func() bool { return w.rootDone })
+	if w.failure == nil {
+		w.finishChecks()
+	}
 	w.teardown()
 	for _, f := range w.onEnd {
 		f()
@@ -311,6 +317,9 @@ func (w *World) pick() *G {
 
 func (w *World) fire() {
 	e := heap.Pop(&w.events).(*Event)
+	if w.stashIfPaused(e) {
+		return
+	}
 	w.record(evTimerFire, 0, int64(e.seq), e.name)
 	e.fn()
 }

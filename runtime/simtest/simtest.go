@@ -33,8 +33,15 @@ func Run(t *testing.T, body func(t *testing.T)) {
 	w.SetReplayCommand(replay)
 	r := w.Run(func() { body(t) })
 	fmt.Fprintln(os.Stdout, r.Summary())
+	w.WriteAssertions(os.Stdout) // for mgen test to aggregate over seeds
 	if r.Failure != nil {
 		t.Error(r.Failure.Report())
+		return
+	}
+	if code, exited := w.ExitCode(); exited {
+		// A real test that calls os.Exit fails too (the binary exits, or
+		// testing reports the unexpected os.Exit(0)).
+		t.Errorf("marionette: os.Exit(%d) ended the simulated run\n  replay: %s", code, replay)
 		return
 	}
 	if t.Failed() {
@@ -58,7 +65,7 @@ func RunSub(t *testing.T, name string, f func(t *testing.T)) bool {
 			defer func() { done = true }()
 			f(st)
 		})
-		w.RunUntil(func() bool { return done })
+		w.RunUntil(func() bool { return done || w.Exited() })
 		if fl := w.Failure(); fl != nil && !done {
 			st.Error(fl.Report())
 		}
