@@ -20,6 +20,7 @@ type Node struct {
 	w      *World
 	locals map[any]any
 	life   nodeLife
+	clock  nodeClock
 }
 
 // ID returns the node's number in its world (the default node is 0).
@@ -74,6 +75,7 @@ func (w *World) NewNode(name string) *Node {
 		addr:   netip.AddrFrom4([4]byte{10, 0, byte((id + 1) / 256), byte((id + 1) % 256)}),
 		w:      w,
 		locals: make(map[any]any),
+		clock:  newNodeClock(w.opts.Clocks, w.opts.Seed, name),
 	}
 	w.nodes = append(w.nodes, n)
 	w.nodeByName[name] = n

@@ -60,6 +60,8 @@ type Options struct {
 	Disk DiskOptions `json:"disk"`
 	// Network parameterises the simulated network (net_options.go).
 	Network NetworkOptions `json:"network"`
+	// Clocks bound the nodes' clock offsets (clock.go).
+	Clocks ClockOptions `json:"clocks"`
 
 	Limits Limits `json:"limits"`
 }
@@ -124,6 +126,7 @@ func Expand(seed uint64, p Profile) (Options, error) {
 	}
 	o.Disk = diskOptions(seed, o.Profile)
 	o.Network = networkOptions(seed, o.Profile)
+	o.Clocks = clockOptions(seed, o.Profile)
 	return o, nil
 }
 

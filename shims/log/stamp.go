@@ -50,7 +50,7 @@ func unwrap(w io.Writer) io.Writer {
 // as foreign.
 func simNow() (time.Time, bool) {
 	if g := runtime.Lookup(); g != nil {
-		return g.World().Wall(), true
+		return g.Now(), true
 	}
 	return time.Time{}, false
 }

@@ -18,11 +18,14 @@
 //
 // # Under simulation
 //
-//   - Now returns the world's epoch (Options.Epoch, by default 2025-01-01
-//     00:00:00 UTC) plus the simulated time elapsed since the run began. The
-//     value has no monotonic clock reading and is in the epoch's location.
-//     Since(t) and Until(t) subtract on the same clock, so after Sleep(d),
-//     Since(start) is exactly d.
+//   - Now returns the caller's node's wall clock: the world's epoch
+//     (Options.Epoch, by default 2025-01-01 00:00:00 UTC) plus the simulated
+//     time elapsed since the run began, plus the node's clock offset (none
+//     unless the option set's clocks section gives nodes skew, drift or
+//     steps). The value is in the epoch's location and carries a monotonic
+//     reading of the world's ideal clock, so Since(t), Until(t) and Sub
+//     between two readings measure ideal time, as with Go's monotonic clock:
+//     after Sleep(d), Since(start) is exactly d even on a skewed node.
 //   - Sleep parks the goroutine until the clock has advanced by d. Simulated
 //     time only moves when no goroutine can run and no event is due, and then
 //     jumps straight to the next event: a day of timers costs no wall time.

@@ -25,12 +25,18 @@ func simWorld() *runtime.World {
 	return nil
 }
 
-// Now returns the current time. Under simulation it is the world's epoch
-// plus the simulated time elapsed since the run began; it carries no
-// monotonic clock reading.
+// Now returns the current time. Under simulation it is the caller's node's
+// reading of the simulated wall clock: the world's epoch plus the simulated
+// time elapsed, plus the node's clock offset (clocks in the option set). It
+// carries a monotonic reading of the world's ideal clock, so Since, Until and
+// Sub between two readings measure ideal time, as Go's monotonic clock does,
+// whatever the node's offset does meanwhile.
 func Now() Time {
-	if w := simWorld(); w != nil {
-		return w.Wall()
+	if g := runtime.Current(); g != nil {
+		return g.Node().Now()
+	}
+	if g := runtime.Lookup(); g != nil {
+		return g.World().Clock() // the scheduler itself, running an event callback
 	}
 	return stdtime.Now()
 }
@@ -38,8 +44,8 @@ func Now() Time {
 // Since returns the time elapsed since t. It is shorthand for
 // time.Now().Sub(t).
 func Since(t Time) Duration {
-	if w := simWorld(); w != nil {
-		return w.Wall().Sub(t)
+	if simWorld() != nil {
+		return Now().Sub(t)
 	}
 	return stdtime.Since(t)
 }
@@ -47,8 +53,8 @@ func Since(t Time) Duration {
 // Until returns the duration until t. It is shorthand for
 // t.Sub(time.Now()).
 func Until(t Time) Duration {
-	if w := simWorld(); w != nil {
-		return t.Sub(w.Wall())
+	if simWorld() != nil {
+		return t.Sub(Now())
 	}
 	return stdtime.Until(t)
 }

@@ -53,7 +53,7 @@ import (
 // keep logging rather than be reported as foreign.
 func now() time.Time {
 	if g := runtime.Lookup(); g != nil {
-		return g.World().Wall()
+		return g.Now()
 	}
 	return time.Now()
 }
@@ -89,9 +89,9 @@ func wrap(h Handler) Handler {
 func (s *simHandler) Enabled(ctx context.Context, l Level) bool { return s.h.Enabled(ctx, l) }
 
 func (s *simHandler) Handle(ctx context.Context, r Record) error {
-	if r.Time != r.Time.Round(0) { // a monotonic reading: the real time.Now
+	if r.Time != r.Time.Round(0) { // a monotonic reading: time.Now, real or simulated
 		if g := runtime.Lookup(); g != nil {
-			r.Time = g.World().Wall()
+			r.Time = g.Now()
 		}
 	}
 	return s.h.Handle(ctx, r)
