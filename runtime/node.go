@@ -21,6 +21,10 @@ type Node struct {
 	locals map[any]any
 	life   nodeLife
 	clock  nodeClock
+
+	faulty  bool        // takes part in the node faults of the option set
+	byFault bool        // down because of an injected fault
+	pending func() bool // has non-durable disk writes (set by the disk)
 }
 
 // ID returns the node's number in its world (the default node is 0).

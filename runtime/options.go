@@ -62,6 +62,8 @@ type Options struct {
 	Network NetworkOptions `json:"network"`
 	// Clocks bound the nodes' clock offsets (clock.go).
 	Clocks ClockOptions `json:"clocks"`
+	// Nodes are the crash, restart and pause faults (node_faults.go).
+	Nodes NodeFaultOptions `json:"nodes"`
 
 	Limits Limits `json:"limits"`
 }
@@ -127,6 +129,7 @@ func Expand(seed uint64, p Profile) (Options, error) {
 	o.Disk = diskOptions(seed, o.Profile)
 	o.Network = networkOptions(seed, o.Profile)
 	o.Clocks = clockOptions(seed, o.Profile)
+	o.Nodes = nodeFaultOptions(seed, o.Profile)
 	return o, nil
 }
 

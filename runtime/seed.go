@@ -53,6 +53,7 @@ const (
 	StreamCrypto    = "crypto"
 	StreamOptions   = "options"
 	StreamBuggify   = "buggify"
+	StreamNodes     = "nodes"
 )
 
 // NewStream returns the named sub-stream of a seed: a PCG generator whose state

@@ -69,6 +69,7 @@ type World struct {
 	nodes      []*Node
 	nodeByName map[string]*Node
 	nodeHooks  []nodeHook
+	nodeFaults nodeFaults
 
 	chk *checks // checkers, assertions, buggify, phases (check.go); nil until used
 }
