@@ -156,6 +156,7 @@ type generator struct {
 	simBase  string
 	byPath   map[string]*pkgGen
 	warnings []string
+	asserts  map[*pkgGen]*pkgAsserts // assertion sites (assertions.go)
 }
 
 // pkgGen is one package to generate: its files come from several
@@ -329,6 +330,7 @@ func (g *generator) render() ([]outFile, error) {
 					return nil, err
 				}
 				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf)
+				g.noteAssertions(pg, p, file, name)
 				for _, d := range fs.Unsupp {
 					pos := relFile(g.dir, d.Pos.Filename) + ":" + fmt.Sprint(d.Pos.Line) + ":" + fmt.Sprint(d.Pos.Column)
 					diags = append(diags, pos+": mgen: "+d.Msg)
@@ -376,6 +378,15 @@ func (g *generator) render() ([]outFile, error) {
 			}
 		}
 	}
+	taken := map[string]bool{}
+	for _, f := range files {
+		taken[f.path] = true
+	}
+	catalogs, err := g.assertionFiles(hdr, taken)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, catalogs...)
 	if len(diags) > 0 {
 		if !g.cfg.AllowUnsupported {
 			return nil, &DiagError{Diags: diags}

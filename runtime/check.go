@@ -299,6 +299,24 @@ func (r *eventRing) events() []TraceEvent {
 	return append(append([]TraceEvent(nil), r.ev[r.next:]...), r.ev[:r.next]...)
 }
 
+// nodeNameOf names the node of goroutine id for recorded traces: "" in a
+// one-node world, for the scheduler, and for a goroutine already gone.
+func (w *World) nodeNameOf(id int64) string {
+	if len(w.nodes) < 2 || id == 0 {
+		return ""
+	}
+	g := w.cur
+	if g == nil || g.id != id {
+		if g = w.all[id]; g == nil {
+			return ""
+		}
+	}
+	if g.node == nil {
+		return ""
+	}
+	return g.node.name
+}
+
 // noteNode keeps the event in the ring of the node its goroutine belongs to
 // (scheduler events, G 0, belong to no node).
 func (c *checks) noteNode(w *World, te TraceEvent) {

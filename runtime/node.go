@@ -25,6 +25,8 @@ type Node struct {
 	faulty  bool        // takes part in the node faults of the option set
 	byFault bool        // down because of an injected fault
 	pending func() bool // has non-durable disk writes (set by the disk)
+
+	pkgCells []pkgCell // package variables of rewritten code, by Var id (pkgstate.go)
 }
 
 // ID returns the node's number in its world (the default node is 0).

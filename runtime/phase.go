@@ -170,7 +170,7 @@ func (g *G) Liveness(spec LivenessSpec) {
 	}
 	// Fail from the scheduler, where every goroutine's stack can be taken.
 	w.Schedule(0, "liveness deadline", func() { w.failLiveness(spec, core) })
-	g.Park("liveness deadline", spec.Name)
+	g.Park("liveness phase", "no progress: "+spec.Name)
 	panic("marionette: internal error: a failed liveness phase resumed")
 }
 

@@ -61,6 +61,9 @@ type TraceEvent struct {
 	G      int64  `json:"g"`      // goroutine concerned, 0 for the scheduler
 	Arg    int64  `json:"arg"`    // kind-specific number (choice index, event seq, delay...)
 	Detail string `json:"detail"` // kind-specific text
+	// Node is the node of goroutine G, in recorded traces of worlds with
+	// several nodes (for per-node tracks; not part of the hash).
+	Node string `json:"node,omitempty"`
 }
 
 func (e TraceEvent) String() string {
@@ -131,7 +134,7 @@ func (w *World) appendEvent(h uint64, kind string, g, arg int64, detail string) 
 		t.ring[t.n%int64(len(t.ring))] = TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail}
 	}
 	if t.all {
-		t.keep = append(t.keep, TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail})
+		t.keep = append(t.keep, TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail, Node: w.nodeNameOf(g)})
 	}
 	if w.chk != nil || len(w.nodes) > 1 { // checkers, per-node report rings (check.go)
 		w.observe(TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail})

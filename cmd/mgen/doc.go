@@ -7,7 +7,8 @@ Usage:
 
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
 	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N]
-	          [-check-determinism] [PATTERNS] [-- go test flags]
+	          [-check-determinism] [-fail-unreached] [PATTERNS] [-- go test flags]
+	mgen trace [-clock sim|seq] [-step D] [-run NAME] [-seed S] [-o OUT] TRACE.jsonl
 
 # mgen gen
 
@@ -66,6 +67,7 @@ in the package's generated directory as go test would.
 	                    "marionette: ... hash=..." lines; a difference fails,
 	                    naming the test
 	-v                  print the output of every run, not only of failures
+	-fail-unreached     fail when an assertion that must be hit was hit by no run
 
 Flags after "--" go to the test binaries, with go test spelling: -run X,
 -v, -count N, -timeout D, ... ("-run" becomes "-test.run").
@@ -76,6 +78,37 @@ for each failure, the command that replays it:
 
 	MARIONETTE_SEED=7 MARIONETTE_PROFILE=smoke go test -run '^TestName$' ./marionette_sim/pkg
 
+Every simulated test run prints a "marionette-assertions: {...}" line with
+the counts of the assertions of the assert package (those the runs reached,
+and every site of the catalog gen writes in zz_mgen_assertions.go files).
+Test sums them over all runs and lists, before its summary, the Sometimes
+assertions never satisfied and the Reachable and Always assertions never
+reached by any run (all of them with -v). With -fail-unreached such an
+assertion makes test fail.
+
 Exit status: 0 when everything passed, 1 on a failure, 2 on a usage error.
+
+# mgen trace
+
+Trace converts a trace written with MARIONETTE_TRACE=<file> (JSON lines: a
+header, one line per event and a summary, per run) to the Chrome trace event
+format, which ui.perfetto.dev and chrome://tracing open:
+
+	MARIONETTE_TRACE=/tmp/t.jsonl MARIONETTE_SEED=7 go test -run '^TestX$' ./marionette_sim/pkg
+	mgen trace /tmp/t.jsonl > /tmp/t.json
+
+Each run is a process, each goroutine a thread track with its running and
+waiting slices; arrows go from a goroutine to the goroutines it spawns and
+wakes and from a message's send to its delivery; faults and the failure are
+instant events. The output goes to standard output, or to -o OUT.
+
+	-clock sim   time axis: simulated time, with events at one instant spaced
+	             by -step (default 1ns) so their order shows (default)
+	-clock seq   event N at N microseconds: order only
+	-run NAME    convert only the runs of this test name
+	-seed S      convert only the runs with this seed
+
+docs/checkers.md describes the trace export and the rest of the auditing
+tools: checkers, assertions, buggify, histories, phases and failure reports.
 */
 package main

@@ -16,6 +16,7 @@ import (
 const usage = `usage:
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
 	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N] [-check-determinism] [-v] [PATTERNS] [-- go test flags]
+	mgen trace [-clock sim|seq] [-step D] [-run NAME] [-seed S] [-o OUT] TRACE.jsonl
 Run "go doc github.com/marionette-dst/marionette/cmd/mgen" for details.
 `
 
@@ -67,6 +68,8 @@ func runIn(e env, args []string) error {
 		return runGen(e, args[1:])
 	case "test":
 		return runTest(e, args[1:])
+	case "trace":
+		return runTrace(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil

@@ -33,6 +33,7 @@ type testFlags struct {
 	jobs    int
 	check   bool
 	verbose bool
+	unreach bool // -fail-unreached
 }
 
 func runTest(e env, args []string) error {
@@ -46,6 +47,7 @@ func runTest(e env, args []string) error {
 	fs.IntVar(&tf.jobs, "j", runtime.NumCPU(), "seed runs in parallel")
 	fs.BoolVar(&tf.check, "check-determinism", false, "run every seed twice and compare hashes")
 	fs.BoolVar(&tf.verbose, "v", false, "print the output of every run")
+	fs.BoolVar(&tf.unreach, "fail-unreached", false, "fail when an assertion that must be hit (Sometimes, Reachable, Always) was hit by no run")
 	ours, passThrough := splitDashDash(args)
 	if err := fs.Parse(ours); err != nil {
 		return usagef("test: %v", err)
@@ -142,6 +144,11 @@ func runTest(e env, args []string) error {
 			fmt.Fprintf(e.stdout, "replay: %s\n", replayCommand(j.seed, tf.profile, n, j.pkg.rel, passThrough))
 		}
 	}
+	var outs [][]byte
+	for _, j := range jobs {
+		outs = append(outs, j.out)
+	}
+	unreached := reportAssertions(e.stdout, outs, tf.verbose) // assertions.go
 	fmt.Fprintf(e.stdout, "mgen: %d runs (%d seeds x %d packages", len(jobs), len(seeds), len(pkgs))
 	if tf.check {
 		fmt.Fprint(e.stdout, ", each twice for determinism")
@@ -152,6 +159,9 @@ func runTest(e env, args []string) error {
 	}
 	if failures > 0 {
 		return &failedError{failures}
+	}
+	if tf.unreach && unreached > 0 {
+		return fmt.Errorf("%d assertions were hit by no run (-fail-unreached)", unreached)
 	}
 	return nil
 }
