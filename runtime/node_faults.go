@@ -67,6 +67,7 @@ func nodeFaultOptions(seed uint64, p Profile) NodeFaultOptions {
 
 type nodeFaults struct {
 	enabled bool
+	healed  bool // the liveness transition ended node faults for good
 	ev      *Event
 }
 
@@ -76,9 +77,31 @@ type nodeFaults struct {
 func (n *Node) SetFaulty(on bool) {
 	n.faulty = on
 	w := n.w
-	if on && !w.nodeFaults.enabled {
+	if on && !w.nodeFaults.enabled && !w.nodeFaults.healed {
 		w.nodeFaults.enabled = true
 		w.scheduleNodeFaults()
+		w.OnLiveness("nodes", w.healNodes)
+	}
+}
+
+// healNodes is the node part of the liveness transition: node faults stop
+// (nodes outside the core stay as they are: their failures are permanent),
+// and every core node that a fault took down is restarted or resumed.
+func (w *World) healNodes(core []string) {
+	w.StopNodeFaults()
+	w.nodeFaults.healed = true
+	for _, name := range core {
+		n := w.Node(name)
+		if n == nil || !n.faulty {
+			continue
+		}
+		if n.life.paused {
+			n.Resume()
+		}
+		if n.byFault && n.life.state != NodeRunning && n.life.main != nil {
+			n.byFault = false
+			n.Restart()
+		}
 	}
 }
 

@@ -90,3 +90,47 @@ func TestPendingWritesRaiseCrashes(t *testing.T) {
 		t.Fatalf("crashes with pending writes not weighted up: %v", total)
 	}
 }
+
+// The liveness transition stops node faults and brings the core back: a
+// core node crashed by a fault is restarted; a node outside the core stays
+// down.
+func TestLivenessHealsCrashedCoreNodes(t *testing.T) {
+	o := opts(2)
+	o.Nodes = NodeFaultOptions{CheckInterval: 100 * time.Millisecond, CrashProbability: 0.5,
+		RestartProbability: 0, MinUp: 100 * time.Millisecond, MaxDown: 3}
+	r := NewWorld(o).Run(func() {
+		w := Current().World()
+		alive := map[string]int{}
+		for _, name := range []string{"a", "b", "c"} {
+			n := w.NewNode(name)
+			n.Start(func() {
+				for {
+					alive[n.Name()]++
+					Current().Sleep(10 * time.Millisecond)
+				}
+			})
+			n.SetFaulty(true)
+		}
+		Current().Sleep(5 * time.Second) // crash probability 0.5 per check: all go down, none restarts
+		for _, n := range w.Nodes()[1:] {
+			if n.State() != NodeCrashed {
+				t.Fatalf("%s is %s before the transition", n.Name(), n.State())
+			}
+		}
+		mark := map[string]int{"a": alive["a"], "b": alive["b"], "c": alive["c"]}
+		Current().Liveness(LivenessSpec{
+			Name: "a and b run again", Core: []string{"a", "b"}, Within: 10 * time.Second,
+			Progress: func() bool { return alive["a"] > mark["a"]+10 && alive["b"] > mark["b"]+10 },
+		})
+		Current().Sleep(10 * time.Second)
+		if w.Node("c").State() != NodeCrashed || alive["c"] != mark["c"] {
+			t.Errorf("c outside the core came back: %s", w.Node("c").State())
+		}
+		if w.Node("a").State() != NodeRunning {
+			t.Errorf("a crashed again after the transition: %s", w.Node("a").State())
+		}
+	})
+	if r.Failure != nil {
+		t.Fatal(r.Failure.Report())
+	}
+}
