@@ -63,6 +63,8 @@ type G struct {
 	parkedAt   int64
 	stack      string
 
+	depth int // 1 when resumed by the scheduler, 2 when by a hosting goroutine
+
 	// channel operation in progress (see chan.go)
 	waiters    []*waiter
 	op         *waiter
@@ -139,7 +141,17 @@ func (g *G) run() {
 
 // switchOut hands control back to the scheduler and handles the command
 // given when control comes back.
+//
+// A goroutine the scheduler itself resumed (depth 1) first runs the ready
+// queue on the scheduler's behalf, making exactly the choices the scheduler
+// would, in the same order, until it picks this goroutine again (then it
+// just carries on: one coroutine switch per handoff instead of two) or
+// nothing is ready now (then control goes back to the scheduler, which fires
+// events, polls and advances time).
 func (g *G) switchOut() {
+	if g.depth == 1 && g.cmd == cmdNone && g.w.host(g) {
+		return
+	}
 	for {
 		g.yield(struct{}{})
 		switch g.cmd {
@@ -248,10 +260,28 @@ func (w *World) resume(g *G) {
 	w.cur = g
 	g.state = gRunning
 	g.started = true
+	w.depth++
+	g.depth = w.depth
 	w.switches.Add(1) // odd: a goroutine runs
 	g.next()
 	w.switches.Add(1)
+	w.depth--
 	w.cur = prev
+}
+
+// host runs runnable goroutines from within g, which is parking or
+// yielding, as the scheduler's loop would: it reports true when it picked g
+// itself (g keeps running).
+func (w *World) host(g *G) bool {
+	for len(w.runq) > 0 && w.failure == nil && !w.tearingDown && w.foreign.Load() == nil && !w.loopDone() {
+		next := w.pick()
+		if next == g {
+			g.state = gRunning
+			return true
+		}
+		w.resume(next)
+	}
+	return false
 }
 
 // stackOf returns the current stack of a parked goroutine by briefly resuming

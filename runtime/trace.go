@@ -131,8 +131,19 @@ func (w *World) appendEvent(h uint64, kind string, g, arg int64, detail string) 
 	h = mix(h, uint64(g))
 	t.hash = mix(h, uint64(arg))
 	if len(t.ring) > 0 {
-		t.ring[t.n%int64(len(t.ring))] = TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail}
+		e := &t.ring[t.n%int64(len(t.ring))]
+		e.N, e.T, e.Kind, e.G, e.Arg, e.Detail = t.n, w.now, kind, g, arg, detail
 	}
+	// The rest is rare; it lives in its own function so this one keeps a
+	// small frame (it runs on every new goroutine's first, small stack).
+	if t.all || w.chk != nil || len(w.nodes) > 1 || w.opts.Limits.Events > 0 && t.n > w.opts.Limits.Events {
+		w.appendEventSlow(kind, g, arg, detail)
+	}
+}
+
+//go:noinline
+func (w *World) appendEventSlow(kind string, g, arg int64, detail string) {
+	t := &w.tr
 	if t.all {
 		t.keep = append(t.keep, TraceEvent{N: t.n, T: w.now, Kind: kind, G: g, Arg: arg, Detail: detail, Node: w.nodeNameOf(g)})
 	}

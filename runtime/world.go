@@ -69,6 +69,9 @@ type World struct {
 	nodes      []*Node
 	nodeByName map[string]*Node
 	nodeHooks  []nodeHook
+
+	depth      int         // nesting of resumes (see G.switchOut)
+	done       func() bool // the running loop's end condition
 	nodeFaults nodeFaults
 
 	chk *checks // checkers, assertions, buggify, phases (check.go); nil until used
@@ -268,6 +271,9 @@ func (w *World) drive(done func() bool) {
 }
 
 func (w *World) loop(done func() bool) {
+	prevDone := w.done
+	w.done = done
+	defer func() { w.done = prevDone }()
 	for w.failure == nil && !done() {
 		if fc := w.foreign.Load(); fc != nil {
 			w.failForeign(fc)
@@ -367,3 +373,6 @@ func (w *World) teardown() {
 	w.chans = nil
 	w.chanWait = nil
 }
+
+// loopDone reports whether the running loop's end condition holds.
+func (w *World) loopDone() bool { return w.done != nil && w.done() }
