@@ -5,8 +5,6 @@ package net
 import (
 	stdnet "net"
 	"net/netip"
-	"os"
-	"time"
 )
 
 // This file forwards to std "net" every exported identifier that the
@@ -32,7 +30,6 @@ const (
 // interfaces keep referring to the same object, so sentinel errors stay
 // identical values and errors.Is / == against the std variables work.
 var (
-	DefaultResolver            = stdnet.DefaultResolver
 	ErrClosed                  = stdnet.ErrClosed
 	ErrWriteToConnected        = stdnet.ErrWriteToConnected
 	IPv4allrouter              = stdnet.IPv4allrouter
@@ -55,7 +52,6 @@ type (
 	Conn                = stdnet.Conn
 	DNSConfigError      = stdnet.DNSConfigError
 	DNSError            = stdnet.DNSError
-	Dialer              = stdnet.Dialer
 	Error               = stdnet.Error
 	Flags               = stdnet.Flags
 	HardwareAddr        = stdnet.HardwareAddr
@@ -67,20 +63,15 @@ type (
 	Interface           = stdnet.Interface
 	InvalidAddrError    = stdnet.InvalidAddrError
 	KeepAliveConfig     = stdnet.KeepAliveConfig
-	ListenConfig        = stdnet.ListenConfig
 	Listener            = stdnet.Listener
 	MX                  = stdnet.MX
 	NS                  = stdnet.NS
 	OpError             = stdnet.OpError
 	PacketConn          = stdnet.PacketConn
 	ParseError          = stdnet.ParseError
-	Resolver            = stdnet.Resolver
 	SRV                 = stdnet.SRV
 	TCPAddr             = stdnet.TCPAddr
-	TCPConn             = stdnet.TCPConn
-	TCPListener         = stdnet.TCPListener
 	UDPAddr             = stdnet.UDPAddr
-	UDPConn             = stdnet.UDPConn
 	UnixAddr            = stdnet.UnixAddr
 	UnixConn            = stdnet.UnixConn
 	UnixListener        = stdnet.UnixListener
@@ -90,51 +81,6 @@ type (
 // CIDRMask forwards to [net.CIDRMask].
 func CIDRMask(ones int, bits int) IPMask {
 	return stdnet.CIDRMask(ones, bits)
-}
-
-// Dial forwards to [net.Dial].
-func Dial(network string, address string) (Conn, error) {
-	return stdnet.Dial(network, address)
-}
-
-// DialIP forwards to [net.DialIP].
-func DialIP(network string, laddr *IPAddr, raddr *IPAddr) (*IPConn, error) {
-	return stdnet.DialIP(network, laddr, raddr)
-}
-
-// DialTCP forwards to [net.DialTCP].
-func DialTCP(network string, laddr *TCPAddr, raddr *TCPAddr) (*TCPConn, error) {
-	return stdnet.DialTCP(network, laddr, raddr)
-}
-
-// DialTimeout forwards to [net.DialTimeout].
-func DialTimeout(network string, address string, timeout time.Duration) (Conn, error) {
-	return stdnet.DialTimeout(network, address, timeout)
-}
-
-// DialUDP forwards to [net.DialUDP].
-func DialUDP(network string, laddr *UDPAddr, raddr *UDPAddr) (*UDPConn, error) {
-	return stdnet.DialUDP(network, laddr, raddr)
-}
-
-// DialUnix forwards to [net.DialUnix].
-func DialUnix(network string, laddr *UnixAddr, raddr *UnixAddr) (*UnixConn, error) {
-	return stdnet.DialUnix(network, laddr, raddr)
-}
-
-// FileConn forwards to [net.FileConn].
-func FileConn(f *os.File) (Conn, error) {
-	return stdnet.FileConn(f)
-}
-
-// FileListener forwards to [net.FileListener].
-func FileListener(f *os.File) (Listener, error) {
-	return stdnet.FileListener(f)
-}
-
-// FilePacketConn forwards to [net.FilePacketConn].
-func FilePacketConn(f *os.File) (PacketConn, error) {
-	return stdnet.FilePacketConn(f)
 }
 
 // IPv4 forwards to [net.IPv4].
@@ -147,114 +93,9 @@ func IPv4Mask(a byte, b byte, c byte, d byte) IPMask {
 	return stdnet.IPv4Mask(a, b, c, d)
 }
 
-// InterfaceAddrs forwards to [net.InterfaceAddrs].
-func InterfaceAddrs() ([]Addr, error) {
-	return stdnet.InterfaceAddrs()
-}
-
-// InterfaceByIndex forwards to [net.InterfaceByIndex].
-func InterfaceByIndex(index int) (*Interface, error) {
-	return stdnet.InterfaceByIndex(index)
-}
-
-// InterfaceByName forwards to [net.InterfaceByName].
-func InterfaceByName(name string) (*Interface, error) {
-	return stdnet.InterfaceByName(name)
-}
-
-// Interfaces forwards to [net.Interfaces].
-func Interfaces() ([]Interface, error) {
-	return stdnet.Interfaces()
-}
-
 // JoinHostPort forwards to [net.JoinHostPort].
 func JoinHostPort(host string, port string) string {
 	return stdnet.JoinHostPort(host, port)
-}
-
-// Listen forwards to [net.Listen].
-func Listen(network string, address string) (Listener, error) {
-	return stdnet.Listen(network, address)
-}
-
-// ListenIP forwards to [net.ListenIP].
-func ListenIP(network string, laddr *IPAddr) (*IPConn, error) {
-	return stdnet.ListenIP(network, laddr)
-}
-
-// ListenMulticastUDP forwards to [net.ListenMulticastUDP].
-func ListenMulticastUDP(network string, ifi *Interface, gaddr *UDPAddr) (*UDPConn, error) {
-	return stdnet.ListenMulticastUDP(network, ifi, gaddr)
-}
-
-// ListenPacket forwards to [net.ListenPacket].
-func ListenPacket(network string, address string) (PacketConn, error) {
-	return stdnet.ListenPacket(network, address)
-}
-
-// ListenTCP forwards to [net.ListenTCP].
-func ListenTCP(network string, laddr *TCPAddr) (*TCPListener, error) {
-	return stdnet.ListenTCP(network, laddr)
-}
-
-// ListenUDP forwards to [net.ListenUDP].
-func ListenUDP(network string, laddr *UDPAddr) (*UDPConn, error) {
-	return stdnet.ListenUDP(network, laddr)
-}
-
-// ListenUnix forwards to [net.ListenUnix].
-func ListenUnix(network string, laddr *UnixAddr) (*UnixListener, error) {
-	return stdnet.ListenUnix(network, laddr)
-}
-
-// ListenUnixgram forwards to [net.ListenUnixgram].
-func ListenUnixgram(network string, laddr *UnixAddr) (*UnixConn, error) {
-	return stdnet.ListenUnixgram(network, laddr)
-}
-
-// LookupAddr forwards to [net.LookupAddr].
-func LookupAddr(addr string) ([]string, error) {
-	return stdnet.LookupAddr(addr)
-}
-
-// LookupCNAME forwards to [net.LookupCNAME].
-func LookupCNAME(host string) (string, error) {
-	return stdnet.LookupCNAME(host)
-}
-
-// LookupHost forwards to [net.LookupHost].
-func LookupHost(host string) ([]string, error) {
-	return stdnet.LookupHost(host)
-}
-
-// LookupIP forwards to [net.LookupIP].
-func LookupIP(host string) ([]IP, error) {
-	return stdnet.LookupIP(host)
-}
-
-// LookupMX forwards to [net.LookupMX].
-func LookupMX(name string) ([]*MX, error) {
-	return stdnet.LookupMX(name)
-}
-
-// LookupNS forwards to [net.LookupNS].
-func LookupNS(name string) ([]*NS, error) {
-	return stdnet.LookupNS(name)
-}
-
-// LookupPort forwards to [net.LookupPort].
-func LookupPort(network string, service string) (int, error) {
-	return stdnet.LookupPort(network, service)
-}
-
-// LookupSRV forwards to [net.LookupSRV].
-func LookupSRV(service string, proto string, name string) (string, []*SRV, error) {
-	return stdnet.LookupSRV(service, proto, name)
-}
-
-// LookupTXT forwards to [net.LookupTXT].
-func LookupTXT(name string) ([]string, error) {
-	return stdnet.LookupTXT(name)
 }
 
 // ParseCIDR forwards to [net.ParseCIDR].
@@ -270,26 +111,6 @@ func ParseIP(s string) IP {
 // ParseMAC forwards to [net.ParseMAC].
 func ParseMAC(s string) (HardwareAddr, error) {
 	return stdnet.ParseMAC(s)
-}
-
-// Pipe forwards to [net.Pipe].
-func Pipe() (Conn, Conn) {
-	return stdnet.Pipe()
-}
-
-// ResolveIPAddr forwards to [net.ResolveIPAddr].
-func ResolveIPAddr(network string, address string) (*IPAddr, error) {
-	return stdnet.ResolveIPAddr(network, address)
-}
-
-// ResolveTCPAddr forwards to [net.ResolveTCPAddr].
-func ResolveTCPAddr(network string, address string) (*TCPAddr, error) {
-	return stdnet.ResolveTCPAddr(network, address)
-}
-
-// ResolveUDPAddr forwards to [net.ResolveUDPAddr].
-func ResolveUDPAddr(network string, address string) (*UDPAddr, error) {
-	return stdnet.ResolveUDPAddr(network, address)
 }
 
 // ResolveUnixAddr forwards to [net.ResolveUnixAddr].
