@@ -68,6 +68,7 @@ func newNetwork(w *runtime.World) *Network {
 	w.OnAll(runtime.HookExit, n.CloseNode)
 	w.OnAll(runtime.HookPause, n.Pause)
 	w.OnAll(runtime.HookResume, n.Resume)
+	w.OnLiveness("network", n.healCore)
 	return n
 }
 
