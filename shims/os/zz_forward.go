@@ -2,11 +2,7 @@
 
 package os
 
-import (
-	"io/fs"
-	stdos "os"
-	"time"
-)
+import stdos "os"
 
 // This file forwards to std "os" every exported identifier that the
 // hand-written files of this shim package do not declare. Regenerate it with
@@ -64,95 +60,29 @@ var (
 	ErrProcessDone      = stdos.ErrProcessDone
 	Interrupt           = stdos.Interrupt
 	Kill                = stdos.Kill
-	Stderr              = stdos.Stderr
-	Stdin               = stdos.Stdin
-	Stdout              = stdos.Stdout
 )
 
 // Types forwarded from os (aliases: identical types, same methods).
 type (
 	DirEntry     = stdos.DirEntry
-	File         = stdos.File
 	FileInfo     = stdos.FileInfo
 	FileMode     = stdos.FileMode
 	LinkError    = stdos.LinkError
 	PathError    = stdos.PathError
-	ProcAttr     = stdos.ProcAttr
 	Process      = stdos.Process
 	ProcessState = stdos.ProcessState
-	Root         = stdos.Root
 	Signal       = stdos.Signal
 	SyscallError = stdos.SyscallError
 )
-
-// Chdir forwards to [os.Chdir].
-func Chdir(dir string) error {
-	return stdos.Chdir(dir)
-}
-
-// Chmod forwards to [os.Chmod].
-func Chmod(name string, mode FileMode) error {
-	return stdos.Chmod(name, mode)
-}
-
-// Chown forwards to [os.Chown].
-func Chown(name string, uid int, gid int) error {
-	return stdos.Chown(name, uid, gid)
-}
-
-// Chtimes forwards to [os.Chtimes].
-func Chtimes(name string, atime time.Time, mtime time.Time) error {
-	return stdos.Chtimes(name, atime, mtime)
-}
-
-// Clearenv forwards to [os.Clearenv].
-func Clearenv() {
-	stdos.Clearenv()
-}
-
-// CopyFS forwards to [os.CopyFS].
-func CopyFS(dir string, fsys fs.FS) error {
-	return stdos.CopyFS(dir, fsys)
-}
-
-// Create forwards to [os.Create].
-func Create(name string) (*File, error) {
-	return stdos.Create(name)
-}
-
-// CreateTemp forwards to [os.CreateTemp].
-func CreateTemp(dir string, pattern string) (*File, error) {
-	return stdos.CreateTemp(dir, pattern)
-}
-
-// DirFS forwards to [os.DirFS].
-func DirFS(dir string) fs.FS {
-	return stdos.DirFS(dir)
-}
-
-// Environ forwards to [os.Environ].
-func Environ() []string {
-	return stdos.Environ()
-}
 
 // Executable forwards to [os.Executable].
 func Executable() (string, error) {
 	return stdos.Executable()
 }
 
-// Exit forwards to [os.Exit].
-func Exit(code int) {
-	stdos.Exit(code)
-}
-
 // Expand forwards to [os.Expand].
 func Expand(s string, mapping func(string) string) string {
 	return stdos.Expand(s, mapping)
-}
-
-// ExpandEnv forwards to [os.ExpandEnv].
-func ExpandEnv(s string) string {
-	return stdos.ExpandEnv(s)
 }
 
 // FindProcess forwards to [os.FindProcess].
@@ -163,11 +93,6 @@ func FindProcess(pid int) (*Process, error) {
 // Getegid forwards to [os.Getegid].
 func Getegid() int {
 	return stdos.Getegid()
-}
-
-// Getenv forwards to [os.Getenv].
-func Getenv(key string) string {
-	return stdos.Getenv(key)
 }
 
 // Geteuid forwards to [os.Geteuid].
@@ -190,29 +115,9 @@ func Getpagesize() int {
 	return stdos.Getpagesize()
 }
 
-// Getpid forwards to [os.Getpid].
-func Getpid() int {
-	return stdos.Getpid()
-}
-
-// Getppid forwards to [os.Getppid].
-func Getppid() int {
-	return stdos.Getppid()
-}
-
 // Getuid forwards to [os.Getuid].
 func Getuid() int {
 	return stdos.Getuid()
-}
-
-// Getwd forwards to [os.Getwd].
-func Getwd() (string, error) {
-	return stdos.Getwd()
-}
-
-// Hostname forwards to [os.Hostname].
-func Hostname() (string, error) {
-	return stdos.Hostname()
 }
 
 // IsExist forwards to [os.IsExist].
@@ -240,162 +145,7 @@ func IsTimeout(err error) bool {
 	return stdos.IsTimeout(err)
 }
 
-// Lchown forwards to [os.Lchown].
-func Lchown(name string, uid int, gid int) error {
-	return stdos.Lchown(name, uid, gid)
-}
-
-// Link forwards to [os.Link].
-func Link(oldname string, newname string) error {
-	return stdos.Link(oldname, newname)
-}
-
-// LookupEnv forwards to [os.LookupEnv].
-func LookupEnv(key string) (string, bool) {
-	return stdos.LookupEnv(key)
-}
-
-// Lstat forwards to [os.Lstat].
-func Lstat(name string) (FileInfo, error) {
-	return stdos.Lstat(name)
-}
-
-// Mkdir forwards to [os.Mkdir].
-func Mkdir(name string, perm FileMode) error {
-	return stdos.Mkdir(name, perm)
-}
-
-// MkdirAll forwards to [os.MkdirAll].
-func MkdirAll(path string, perm FileMode) error {
-	return stdos.MkdirAll(path, perm)
-}
-
-// MkdirTemp forwards to [os.MkdirTemp].
-func MkdirTemp(dir string, pattern string) (string, error) {
-	return stdos.MkdirTemp(dir, pattern)
-}
-
-// NewFile forwards to [os.NewFile].
-func NewFile(fd uintptr, name string) *File {
-	return stdos.NewFile(fd, name)
-}
-
 // NewSyscallError forwards to [os.NewSyscallError].
 func NewSyscallError(syscall string, err error) error {
 	return stdos.NewSyscallError(syscall, err)
-}
-
-// Open forwards to [os.Open].
-func Open(name string) (*File, error) {
-	return stdos.Open(name)
-}
-
-// OpenFile forwards to [os.OpenFile].
-func OpenFile(name string, flag int, perm FileMode) (*File, error) {
-	return stdos.OpenFile(name, flag, perm)
-}
-
-// OpenInRoot forwards to [os.OpenInRoot].
-func OpenInRoot(dir string, name string) (*File, error) {
-	return stdos.OpenInRoot(dir, name)
-}
-
-// OpenRoot forwards to [os.OpenRoot].
-func OpenRoot(name string) (*Root, error) {
-	return stdos.OpenRoot(name)
-}
-
-// Pipe forwards to [os.Pipe].
-func Pipe() (*File, *File, error) {
-	return stdos.Pipe()
-}
-
-// ReadDir forwards to [os.ReadDir].
-func ReadDir(name string) ([]DirEntry, error) {
-	return stdos.ReadDir(name)
-}
-
-// ReadFile forwards to [os.ReadFile].
-func ReadFile(name string) ([]byte, error) {
-	return stdos.ReadFile(name)
-}
-
-// Readlink forwards to [os.Readlink].
-func Readlink(name string) (string, error) {
-	return stdos.Readlink(name)
-}
-
-// Remove forwards to [os.Remove].
-func Remove(name string) error {
-	return stdos.Remove(name)
-}
-
-// RemoveAll forwards to [os.RemoveAll].
-func RemoveAll(path string) error {
-	return stdos.RemoveAll(path)
-}
-
-// Rename forwards to [os.Rename].
-func Rename(oldpath string, newpath string) error {
-	return stdos.Rename(oldpath, newpath)
-}
-
-// SameFile forwards to [os.SameFile].
-func SameFile(fi1 FileInfo, fi2 FileInfo) bool {
-	return stdos.SameFile(fi1, fi2)
-}
-
-// Setenv forwards to [os.Setenv].
-func Setenv(key string, value string) error {
-	return stdos.Setenv(key, value)
-}
-
-// StartProcess forwards to [os.StartProcess].
-func StartProcess(name string, argv []string, attr *ProcAttr) (*Process, error) {
-	return stdos.StartProcess(name, argv, attr)
-}
-
-// Stat forwards to [os.Stat].
-func Stat(name string) (FileInfo, error) {
-	return stdos.Stat(name)
-}
-
-// Symlink forwards to [os.Symlink].
-func Symlink(oldname string, newname string) error {
-	return stdos.Symlink(oldname, newname)
-}
-
-// TempDir forwards to [os.TempDir].
-func TempDir() string {
-	return stdos.TempDir()
-}
-
-// Truncate forwards to [os.Truncate].
-func Truncate(name string, size int64) error {
-	return stdos.Truncate(name, size)
-}
-
-// Unsetenv forwards to [os.Unsetenv].
-func Unsetenv(key string) error {
-	return stdos.Unsetenv(key)
-}
-
-// UserCacheDir forwards to [os.UserCacheDir].
-func UserCacheDir() (string, error) {
-	return stdos.UserCacheDir()
-}
-
-// UserConfigDir forwards to [os.UserConfigDir].
-func UserConfigDir() (string, error) {
-	return stdos.UserConfigDir()
-}
-
-// UserHomeDir forwards to [os.UserHomeDir].
-func UserHomeDir() (string, error) {
-	return stdos.UserHomeDir()
-}
-
-// WriteFile forwards to [os.WriteFile].
-func WriteFile(name string, data []byte, perm FileMode) error {
-	return stdos.WriteFile(name, data, perm)
 }
