@@ -12,7 +12,8 @@
 //
 // and by construct, one file each, holding the matcher and the renderer of that
 // construct: goroutines.go, channels.go, select.go, maps.go, imports.go, tests.go,
-// unsupported.go.
+// unsupported.go, globals.go (package state per node), driver.go (the main of a
+// simulated binary).
 //
 // The user-facing description of what is rewritten is docs/rewriting.md.
 package rewrite

@@ -39,6 +39,10 @@ type Config struct {
 	Include          []string
 	AllowUnsupported bool
 	Args             string // command line for the header, e.g. "gen ./..."
+	// Workload names a package (import path, or directory relative to Dir)
+	// whose func Workload the drivers of the generated main packages run
+	// (mgen build -workload); it is generated too. See driver.go.
+	Workload string
 }
 
 // Result says what Generate did. Paths are absolute.
@@ -89,6 +93,9 @@ func Generate(cfg Config) (*Result, error) {
 	outRel, _ := filepath.Rel(modRoot, out)
 	simBase := modPath + "/" + filepath.ToSlash(outRel)
 
+	if cfg.Workload != "" {
+		patterns = append(append([]string(nil), patterns...), cfg.Workload)
+	}
 	roots, err := load(dir, patterns, out, simBase)
 	if err != nil {
 		return nil, err
@@ -96,6 +103,11 @@ func Generate(cfg Config) (*Result, error) {
 	g := &generator{
 		cfg: cfg, dir: dir, out: out, modPath: modPath, simBase: simBase,
 		byPath: map[string]*pkgGen{},
+	}
+	if cfg.Workload != "" {
+		if g.workload, g.workloadErrors, err = resolveWorkload(dir, cfg.Workload, roots); err != nil {
+			return nil, err
+		}
 	}
 	g.collect(roots)
 	files, err := g.render()
@@ -157,6 +169,9 @@ type generator struct {
 	byPath   map[string]*pkgGen
 	warnings []string
 	asserts  map[*pkgGen]*pkgAsserts // assertion sites (assertions.go)
+
+	workload       string // import path of the workload package (driver.go)
+	workloadErrors bool
 }
 
 // pkgGen is one package to generate: its files come from several
@@ -186,15 +201,32 @@ func (g *generator) simPathOf(p string) (string, bool) {
 }
 
 // rewritten reports whether package p is rewritten: it belongs to the main
-// module or to a module matched by -include.
+// module or to a module matched by -include, and it is not part of the
+// simulator itself (Marionette's runtime, shims and libraries are what
+// rewritten code calls; rewriting them would be circular).
 func (g *generator) rewritten(p *packages.Package) bool {
-	if p.Module == nil {
+	if p.Module == nil || isSimulator(p.PkgPath) {
 		return false
 	}
 	if p.Module.Main && p.Module.Path == g.modPath {
 		return true
 	}
 	return matchInclude(g.cfg.Include, p.Module.Path)
+}
+
+// simulatorModule is Marionette's module path.
+const simulatorModule = "github.com/marionette-dst/marionette"
+
+// isSimulator reports whether the package is one of the simulator's own:
+// every package of Marionette's module except its examples and test data,
+// which are ordinary user code.
+func isSimulator(pkgPath string) bool {
+	rest, ok := strings.CutPrefix(pkgPath, simulatorModule)
+	if !ok || rest != "" && rest[0] != '/' {
+		return false
+	}
+	rest = strings.TrimPrefix(rest, "/")
+	return !strings.HasPrefix(rest, "examples/") && !strings.HasPrefix(rest, "testdata/") && !strings.Contains(rest, "/testdata/")
 }
 
 // matchInclude reports whether module path mod matches one of the patterns:
@@ -297,6 +329,12 @@ func (g *generator) render() ([]outFile, error) {
 	var files []outFile
 	var diags []string
 	hdr := Header(g.cfg.Args)
+	gp := g.planGlobals() // package state (globals.go)
+	gp.workload, gp.workloadErrors = g.workload, g.workloadErrors
+	globals := func(m *matcher) { m.matchGlobals(g, gp) }
+	if noPackageState {
+		globals = nil
+	}
 	for _, pg := range g.sorted() {
 		type src struct {
 			p      *packages.Package
@@ -329,7 +367,7 @@ func (g *generator) render() ([]outFile, error) {
 				if err != nil {
 					return nil, err
 				}
-				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf)
+				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals)
 				g.noteAssertions(pg, p, file, name)
 				for _, d := range fs.Unsupp {
 					pos := relFile(g.dir, d.Pos.Filename) + ":" + fmt.Sprint(d.Pos.Line) + ":" + fmt.Sprint(d.Pos.Column)
@@ -387,6 +425,11 @@ func (g *generator) render() ([]outFile, error) {
 		return nil, err
 	}
 	files = append(files, catalogs...)
+	state, err := g.globalsFiles(gp, hdr, taken)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, state...)
 	if len(diags) > 0 {
 		if !g.cfg.AllowUnsupported {
 			return nil, &DiagError{Diags: diags}

@@ -39,6 +39,7 @@ const (
 var shimmed = map[string]bool{
 	"context":      true,
 	"crypto/rand":  true,
+	"flag":         true,
 	"log":          true,
 	"log/slog":     true,
 	"math/rand":    true,
@@ -80,6 +81,8 @@ func (m *matcher) finishImports(mapPath func(string) (string, bool), pkgUses map
 		switch s.Kind {
 		case KindTestFunc, KindTRun, KindTParallel:
 			needSim = true
+		case KindGlobal:
+			needRT = needRT || s.Global.RT
 		default:
 			needRT = true
 		}

@@ -35,6 +35,7 @@ const (
 	KindTRun                  // t.Run(name, f)
 	KindTParallel             // t.Parallel()
 	KindImports               // the import declarations
+	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built
@@ -49,6 +50,7 @@ type Site struct {
 	Select *SelectSite
 	Test   *TestSite
 	Import *ImportSite
+	Global *GlobalSite
 	Ref    bool // for KindTRun and KindTParallel: receiver is testing.T, not *testing.T
 }
 
@@ -87,8 +89,9 @@ type matcher struct {
 }
 
 // matchFile finds the sites of one file. mapPath maps the import path of a
-// package being rewritten to its new path.
-func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool)) *FileSites {
+// package being rewritten to its new path. extra, if not nil, adds sites
+// after the construct walk (package state, globals.go).
+func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher)) *FileSites {
 	tf := fset.File(file.Pos())
 	m := &matcher{
 		fset:    fset,
@@ -106,6 +109,9 @@ func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte
 	}
 	m.matchDirectives()
 	ast.Inspect(file, m.visit)
+	if extra != nil {
+		extra(m)
+	}
 	m.finishImports(mapPath, m.pkgUses)
 	return m.fs
 }

@@ -119,6 +119,8 @@ func (r *renderer) site(st *Site) {
 		r.renderTestingCall(st, r.sim+".Parallel")
 	case KindImports:
 		r.renderImports(st)
+	case KindGlobal:
+		r.renderGlobal(st)
 	default:
 		panic("rewrite: unknown site kind " + strconv.Itoa(int(st.Kind)))
 	}

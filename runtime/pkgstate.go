@@ -140,6 +140,9 @@ func (v *Var[T]) Get(native *T) *T {
 // cellOf returns the calling node's cell id of package p, or nil outside a
 // simulation.
 func cellOf(p *Package, id int) pkgCell {
+	if activeWorlds.Load() == 0 {
+		return nil // no simulation runs in this process
+	}
 	g := lookup(getg())
 	if g == nil {
 		return nil
@@ -220,10 +223,9 @@ func closure(p *Package, seen map[*Package]bool) {
 }
 
 // resolve returns the packages of p.deps that have state.
+// Worlds running in parallel may call it at once: it takes the registry's
+// lock (it is only on the path of a node's package initialisation).
 func (p *Package) resolve() []*Package {
-	if p.resolved {
-		return p.depPkgs
-	}
 	pkgRegistry.mu.Lock()
 	defer pkgRegistry.mu.Unlock()
 	if !p.resolved {
@@ -239,9 +241,9 @@ func (p *Package) resolve() []*Package {
 	return p.depPkgs
 }
 
-// ensure initialises package p on node n once: its dependencies first, then
-// fresh zero cells for its variables, then its variable initialisers and
-// init functions, in the calling goroutine. Uses of the package's variables
+// ensure initialises package p on node n once: fresh zero cells for its
+// variables, its dependencies, then its variable initialisers and init
+// functions, in the calling goroutine. Uses of the package's variables
 // during initialisation (by the initialisers, or by goroutines they start)
 // see the cells as they are, as in Go.
 func (st *nodePkgs) ensure(n *Node, p *Package) {
@@ -249,14 +251,17 @@ func (st *nodePkgs) ensure(n *Node, p *Package) {
 		return
 	}
 	st.inited[p] = true
-	for _, d := range p.resolve() {
-		st.ensure(n, d)
-	}
+	// The cells first: a use while the dependencies initialise (from
+	// another goroutine of the node) finds zero values, never the
+	// process-wide instance.
 	if total := pkgRegistry.nvars; len(n.pkgCells) < total {
 		n.pkgCells = append(n.pkgCells, make([]pkgCell, total-len(n.pkgCells))...)
 	}
 	for _, v := range p.vars {
 		n.pkgCells[v.id] = v.alloc()
+	}
+	for _, d := range p.resolve() {
+		st.ensure(n, d)
 	}
 	w := n.w
 	w.Trace("pkg.init", w.cur, int64(n.id), p.path)

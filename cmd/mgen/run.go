@@ -15,7 +15,10 @@ import (
 
 const usage = `usage:
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
-	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N] [-check-determinism] [-v] [PATTERNS] [-- go test flags]
+	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N] [-check-determinism] [-v]
+	          [-fail-unreached] [-json FILE] [-shard I/N] [-keep-going=false] [PATTERNS] [-- go test flags]
+	mgen report [-v] [-fail-unreached] FILE...
+	mgen build [-o BIN] [-workload PKG] [-sim DIR] [-include MODPATTERNS] [-allow-unsupported] [-race] PACKAGE
 	mgen trace [-clock sim|seq] [-step D] [-run NAME] [-seed S] [-o OUT] TRACE.jsonl
 Run "go doc github.com/marionette-dst/marionette/cmd/mgen" for details.
 `
@@ -68,8 +71,12 @@ func runIn(e env, args []string) error {
 		return runGen(e, args[1:])
 	case "test":
 		return runTest(e, args[1:])
+	case "report":
+		return runReport(e, args[1:])
 	case "trace":
 		return runTrace(e, args[1:])
+	case "build":
+		return runBuild(e, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
@@ -113,7 +120,11 @@ func runGen(e env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return usagef("gen: %v", err)
 	}
-	_, err := generate(e, g.config(e, fs.Args(), "gen "+strings.Join(args, " ")))
+	cfg := g.config(e, fs.Args(), "gen "+strings.Join(args, " "))
+	if err := checkTargets(e.dir, cfg.Patterns, cfg.Include); err != nil { // swarm_targets.go
+		return err
+	}
+	_, err := generate(e, cfg)
 	return err
 }
 

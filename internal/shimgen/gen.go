@@ -13,6 +13,7 @@ package shimgen
 //go:generate go run ../../cmd/shimgen log/slog ../../shims/log/slog
 //go:generate go run ../../cmd/shimgen net ../../shims/net
 //go:generate go run ../../cmd/shimgen os ../../shims/os
+//go:generate go run ../../cmd/shimgen flag ../../shims/flag
 
 // Shim pairs a std package with the directory of its shim.
 type Shim struct {
@@ -32,4 +33,5 @@ var Shims = []Shim{
 	{"log/slog", "shims/log/slog"},
 	{"net", "shims/net"},
 	{"os", "shims/os"},
+	{"flag", "shims/flag"},
 }
