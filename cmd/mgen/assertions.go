@@ -32,29 +32,45 @@ func aggregateAssertions(outs [][]byte) (stats []mrt.AssertionStat, runs int) {
 				continue
 			}
 			runs++
-			for _, s := range line.Assertions {
-				k := assertKey{s.Kind, s.Message}
-				t := sum[k]
-				if t == nil {
-					t = &mrt.AssertionStat{Kind: s.Kind, Message: s.Message, Pos: s.Pos}
-					sum[k] = t
-				}
-				t.Reached += s.Reached
-				t.Satisfied += s.Satisfied
-			}
+			addAssertions(sum, line.Assertions)
 		}
 	}
+	return sortedAssertions(sum), runs
+}
+
+// addAssertions adds the counts of stats to sum.
+func addAssertions(sum map[assertKey]*mrt.AssertionStat, stats []mrt.AssertionStat) {
+	for _, s := range stats {
+		k := assertKey{s.Kind, s.Message}
+		t := sum[k]
+		if t == nil {
+			t = &mrt.AssertionStat{Kind: s.Kind, Message: s.Message, Pos: s.Pos}
+			sum[k] = t
+		}
+		t.Reached += s.Reached
+		t.Satisfied += s.Satisfied
+	}
+}
+
+func sortedAssertions(sum map[assertKey]*mrt.AssertionStat) []mrt.AssertionStat {
+	var stats []mrt.AssertionStat
 	for _, s := range sum {
 		stats = append(stats, *s)
 	}
 	mrt.SortAssertions(stats)
-	return stats, runs
+	return stats
 }
 
 // reportAssertions prints the assertions no run hit (all of them with
 // verbose) and returns how many there are.
 func reportAssertions(w io.Writer, outs [][]byte, verbose bool) int {
 	stats, runs := aggregateAssertions(outs)
+	return printAssertions(w, stats, runs, verbose)
+}
+
+// printAssertions prints the assertions of stats, summed over runs, that
+// no run hit (all of them with verbose) and returns how many there are.
+func printAssertions(w io.Writer, stats []mrt.AssertionStat, runs int, verbose bool) int {
 	if len(stats) == 0 {
 		return 0
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -19,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	mrt "github.com/marionette-dst/marionette/runtime"
@@ -34,20 +36,15 @@ type testFlags struct {
 	check   bool
 	verbose bool
 	unreach bool // -fail-unreached
+	// Swarm flags (swarm.go).
+	jsonOut   string
+	shard     string
+	keepGoing bool
 }
 
 func runTest(e env, args []string) error {
-	fs := newFlagSet("test")
 	var tf testFlags
-	tf.register(fs)
-	fs.StringVar(&tf.seed, "seed", "1", "first seed")
-	fs.StringVar(&tf.seeds, "seeds", "", "seeds to run, e.g. 1,5,10-20")
-	fs.IntVar(&tf.runs, "runs", 1, "number of seeds, from -seed upwards")
-	fs.StringVar(&tf.profile, "profile", "smoke", "simulation profile")
-	fs.IntVar(&tf.jobs, "j", runtime.NumCPU(), "seed runs in parallel")
-	fs.BoolVar(&tf.check, "check-determinism", false, "run every seed twice and compare hashes")
-	fs.BoolVar(&tf.verbose, "v", false, "print the output of every run")
-	fs.BoolVar(&tf.unreach, "fail-unreached", false, "fail when an assertion that must be hit (Sometimes, Reachable, Always) was hit by no run")
+	fs := testFlagSet(&tf)
 	ours, passThrough := splitDashDash(args)
 	if err := fs.Parse(ours); err != nil {
 		return usagef("test: %v", err)
@@ -59,8 +56,18 @@ func runTest(e env, args []string) error {
 	if tf.jobs < 1 {
 		return usagef("test: -j must be at least 1")
 	}
+	shard, err := parseShard(tf.shard)
+	if err != nil {
+		return usageError{err}
+	}
+	allSeeds := seeds
+	seeds = shard.pick(allSeeds)
 	patterns := fs.Args()
-	res, err := generate(e, tf.config(e, patterns, "gen "+strings.Join(genArgs(fs), " ")))
+	cfg := tf.config(e, patterns, "gen "+strings.Join(genArgs(fs), " "))
+	if err := checkTargets(e.dir, patterns, cfg.Include); err != nil {
+		return err
+	}
+	res, err := generate(e, cfg)
 	if err != nil {
 		return err
 	}
@@ -97,73 +104,76 @@ func runTest(e env, args []string) error {
 
 	// One job per package and seed (twice with -check-determinism).
 	var jobs []*job
+	var pkgNames []string
 	for _, p := range pkgs {
+		pkgNames = append(pkgNames, p.rel)
 		for _, s := range seeds {
 			jobs = append(jobs, &job{pkg: p, seed: s})
 		}
 	}
+	if tf.jsonOut != "" && !filepath.IsAbs(tf.jsonOut) {
+		tf.jsonOut = filepath.Join(e.dir, tf.jsonOut)
+	}
+	jw, err := createJSON(tf.jsonOut, shardHeader{Shard: shard.i, Shards: shard.n, Seeds: len(allSeeds), Planned: len(jobs),
+		Profile: tf.profile, Packages: pkgNames, Check: tf.check})
+	if err != nil {
+		return err
+	}
 	testArgs := testBinaryArgs(passThrough)
-	runAll(e, jobs, tf, testArgs)
+	stopped := runAll(e, jobs, tf, testArgs, passThrough, jw)
+	if err := jw.close(); err != nil {
+		return fmt.Errorf("writing %s: %v", tf.jsonOut, err)
+	}
 
-	// Report.
-	failures := 0
+	// Report (report.go).
+	var runs []*seedRun
 	for _, j := range jobs {
-		var problems []string
-		if j.err != nil {
-			problems = append(problems, j.err.Error())
-		}
-		if tf.check {
-			diffs := compareHashes(j.out, j.out2)
-			problems = append(problems, diffs...)
-			if len(diffs) > 0 {
-				problems = append(problems, explainDivergence(j.traces)...)
-			}
-		}
-		if j.traces[0] != "" {
-			os.RemoveAll(filepath.Dir(j.traces[0]))
-		}
-		if len(problems) == 0 {
-			if tf.verbose {
-				e.stdout.Write(j.out)
-			}
+		if j.rec == nil {
 			continue
 		}
-		failures++
-		fmt.Fprintf(e.stdout, "--- FAIL: %s seed=%s profile=%s: %s\n", j.pkg.rel, j.seed, tf.profile, strings.Join(problems, "; "))
-		if failures <= fullFailureReports || tf.verbose {
+		if tf.verbose && j.rec.Outcome == outcomePass {
 			e.stdout.Write(j.out)
 		}
-		names := failedTests(j.out)
-		if len(names) == 0 {
-			names = divergedTests(j.out, j.out2)
-		}
-		if len(names) == 0 {
-			names = []string{""}
-		}
-		for _, n := range names {
-			fmt.Fprintf(e.stdout, "replay: %s\n", replayCommand(j.seed, tf.profile, n, j.pkg.rel, passThrough))
-		}
+		runs = append(runs, j.rec)
 	}
-	var outs [][]byte
-	for _, j := range jobs {
-		outs = append(outs, j.out)
+	sum := swarmSummary{runs: runs, seeds: len(seeds), packages: len(pkgs), check: tf.check}
+	if shard.n > 1 {
+		sum.shard = fmt.Sprintf("shard %d/%d of %d seeds", shard.i, shard.n, len(allSeeds))
 	}
-	unreached := reportAssertions(e.stdout, outs, tf.verbose) // assertions.go
-	fmt.Fprintf(e.stdout, "mgen: %d runs (%d seeds x %d packages", len(jobs), len(seeds), len(pkgs))
-	if tf.check {
-		fmt.Fprint(e.stdout, ", each twice for determinism")
+	if n := len(jobs) - len(runs); n > 0 {
+		sum.notRun, sum.notRunBy = n, stopped
 	}
-	fmt.Fprintf(e.stdout, "): %d passed, %d failed\n", len(jobs)-failures, failures)
-	if failures > fullFailureReports && !tf.verbose {
-		fmt.Fprintf(e.stdout, "mgen: the output of the first %d failing runs is shown above; -v shows all\n", fullFailureReports)
+	failures, unreached := printSummary(e.stdout, sum, tf.verbose)
+	if tf.jsonOut != "" {
+		fmt.Fprintf(e.stdout, "mgen: results in %s\n", tf.jsonOut)
 	}
-	if failures > 0 {
+	switch {
+	case failures > 0:
 		return &failedError{failures}
-	}
-	if tf.unreach && unreached > 0 {
+	case stopped == stopInterrupted:
+		return fmt.Errorf("interrupted")
+	case tf.unreach && unreached > 0:
 		return fmt.Errorf("%d assertions were hit by no run (-fail-unreached)", unreached)
 	}
 	return nil
+}
+
+// testFlagSet returns the flags of test, set into tf.
+func testFlagSet(tf *testFlags) *flag.FlagSet {
+	fs := newFlagSet("test")
+	tf.register(fs)
+	fs.StringVar(&tf.seed, "seed", "1", "first seed")
+	fs.StringVar(&tf.seeds, "seeds", "", "seeds to run, e.g. 1,5,10-20")
+	fs.IntVar(&tf.runs, "runs", 1, "number of seeds, from -seed upwards")
+	fs.StringVar(&tf.profile, "profile", "smoke", "simulation profile")
+	fs.IntVar(&tf.jobs, "j", runtime.NumCPU(), "seed runs in parallel")
+	fs.BoolVar(&tf.check, "check-determinism", false, "run every seed twice and compare hashes")
+	fs.BoolVar(&tf.verbose, "v", false, "print the output of every run")
+	fs.BoolVar(&tf.unreach, "fail-unreached", false, "fail when an assertion that must be hit (Sometimes, Reachable, Always) was hit by no run")
+	fs.StringVar(&tf.jsonOut, "json", "", "write one JSON line per seed run to this file")
+	fs.StringVar(&tf.shard, "shard", "", "run shard i/n of the seeds: those whose index mod n is i")
+	fs.BoolVar(&tf.keepGoing, "keep-going", true, "run every seed; with -keep-going=false, start no new run after the first failure")
+	return fs
 }
 
 type testPkg struct {
@@ -178,12 +188,28 @@ type job struct {
 	out, out2 []byte
 	err       error
 	traces    [2]string // trace files of the two runs (-check-determinism)
+	wall      time.Duration
+	rec       *seedRun // the result; nil if the job did not run (or was interrupted)
 }
 
-// runAll runs the jobs with tf.jobs workers, showing progress on stderr.
-func runAll(e env, jobs []*job, tf testFlags, testArgs []string) {
+// Why runAll stopped early.
+const (
+	stopFailure     = "stopped at the first failure: -keep-going=false"
+	stopInterrupted = "interrupted"
+)
+
+// runAll runs the jobs with tf.jobs workers, showing progress on stderr and
+// writing each result to jw as it comes. It stops starting jobs after the
+// first failure without -keep-going, or on an interrupt (SIGINT, SIGTERM);
+// the jobs already running finish and are reported. It returns why it
+// stopped early, or "".
+func runAll(e env, jobs []*job, tf testFlags, testArgs, passThrough []string, jw *jsonWriter) string {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
 	var mu sync.Mutex
 	done, failed := 0, 0
+	stop := ""
+	live := liveAssertions{}
 	progress := newProgress(e.stderr, len(jobs))
 	work := make(chan *job)
 	var wg sync.WaitGroup
@@ -192,6 +218,13 @@ func runAll(e env, jobs []*job, tf testFlags, testArgs []string) {
 		go func() {
 			defer wg.Done()
 			for j := range work {
+				mu.Lock()
+				skip := stop != "" || ctx.Err() != nil
+				mu.Unlock()
+				if skip {
+					continue // the feeder handed it over before the stop
+				}
+				start := time.Now()
 				if tf.check {
 					// Both runs write their whole trace, so a mismatch can
 					// be explained event by event.
@@ -210,22 +243,58 @@ func runAll(e env, jobs []*job, tf testFlags, testArgs []string) {
 				} else {
 					j.out, j.err = runBinary(j.pkg, j.seed, tf.profile, testArgs)
 				}
-				mu.Lock()
-				done++
-				if j.err != nil || (tf.check && len(compareHashes(j.out, j.out2)) > 0) {
-					failed++
+				j.wall = time.Since(start)
+				if j.err != nil && ctx.Err() != nil {
+					// Killed by the interrupt (a terminal's ^C reaches
+					// the test binaries too): not a result.
+					if j.traces[0] != "" {
+						os.RemoveAll(filepath.Dir(j.traces[0]))
+					}
+					j.out, j.out2 = nil, nil
+					continue
 				}
-				progress.update(done, failed)
+				rec := j.record(tf, passThrough)
+				if !tf.verbose {
+					j.out = nil
+				}
+				j.out2 = nil
+				jw.write(rec)
+				mu.Lock()
+				j.rec = rec
+				done++
+				live.add(rec.Assertions)
+				if rec.Outcome != outcomePass {
+					failed++
+					if !tf.keepGoing && stop == "" {
+						stop = stopFailure
+					}
+				}
+				progress.update(done, failed, live.unmet())
 				mu.Unlock()
 			}
 		}()
 	}
+feed:
 	for _, j := range jobs {
-		work <- j
+		mu.Lock()
+		stopping := stop != ""
+		mu.Unlock()
+		if stopping {
+			break
+		}
+		select {
+		case work <- j:
+		case <-ctx.Done():
+			break feed
+		}
 	}
 	close(work)
 	wg.Wait()
 	progress.finish()
+	if ctx.Err() != nil {
+		return stopInterrupted
+	}
+	return stop
 }
 
 func runBinary(p testPkg, seed, profile string, args []string, env ...string) ([]byte, error) {
@@ -237,43 +306,6 @@ func runBinary(p testPkg, seed, profile string, args []string, env ...string) ([
 		err = fmt.Errorf("test binary: %v", err)
 	}
 	return out, err
-}
-
-// progress shows how far the runs are: a rewritten line on a terminal, a
-// line every 10 seconds otherwise.
-type progress struct {
-	w     interface{ Write([]byte) (int, error) }
-	tty   bool
-	total int
-	start time.Time
-	last  time.Time
-}
-
-func newProgress(w interface{ Write([]byte) (int, error) }, total int) *progress {
-	p := &progress{w: w, total: total, start: time.Now(), last: time.Now()}
-	if f, ok := w.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-			p.tty = true
-		}
-	}
-	return p
-}
-
-func (p *progress) update(done, failed int) {
-	line := fmt.Sprintf("mgen: %d/%d runs, %d failed, %s", done, p.total, failed, time.Since(p.start).Round(time.Second))
-	switch {
-	case p.tty:
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
-	case time.Since(p.last) >= 10*time.Second:
-		fmt.Fprintln(p.w, line)
-		p.last = time.Now()
-	}
-}
-
-func (p *progress) finish() {
-	if p.tty {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
 }
 
 // splitDashDash splits args at the first "--".
@@ -310,22 +342,33 @@ var goTestFlags = map[string]bool{
 	"trace": true, "v": true,
 }
 
+// goTestBoolFlags are the go test flags that take no value.
+var goTestBoolFlags = map[string]bool{"benchmem": true, "failfast": true, "fullpath": true, "short": true, "v": true}
+
 // testBinaryArgs turns go test flags into test binary flags: known go test
-// flags get the -test. prefix; anything else (the package's own test flags)
-// and everything after -args passes unchanged.
+// flags get the -test. prefix, with their value joined ("-run X" becomes
+// "-test.run=X", so a failure report that repeats the binary's own flags
+// can leave the -test. ones out whole); anything else (the package's own
+// test flags) and everything after -args passes unchanged.
 func testBinaryArgs(args []string) []string {
 	var out []string
-	for i, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		if a == "-args" || a == "--args" {
 			return append(out, args[i+1:]...)
 		}
 		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "-test.") && !strings.HasPrefix(a, "--test.") {
 			name := strings.TrimLeft(a, "-")
+			hasValue := false
 			if j := strings.IndexByte(name, '='); j >= 0 {
-				name = name[:j]
+				name, hasValue = name[:j], true
 			}
 			if goTestFlags[name] {
 				a = "-test." + strings.TrimLeft(a, "-")
+				if !hasValue && !goTestBoolFlags[name] && i+1 < len(args) {
+					i++
+					a += "=" + args[i]
+				}
 			}
 		}
 		out = append(out, a)
@@ -505,8 +548,8 @@ func replayCommand(seed, profile, test, pkg string, passThrough []string) string
 		run = " -run '^" + regexp.QuoteMeta(test) + "$'"
 	}
 	extra := ""
-	if len(passThrough) > 0 {
-		extra = " " + strings.Join(passThrough, " ")
+	for _, a := range passThrough {
+		extra += " " + shellQuote(a)
 	}
 	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s %s%s", seed, profile, run, pkg, extra)
 }
