@@ -40,16 +40,18 @@
 //     of the package functions (Print...) the shim function's position
 //     instead of the caller's (std's handler bridge skips a fixed number of
 //     frames, and the shim adds one).
-//   - Fatal, Fatalf and Fatalln call os.Exit(1) as std does, which ends the
-//     whole process (test binary included) even under simulation; a later
-//     version will end only the run.
+//   - Fatal, Fatalf and Fatalln call the os shim's Exit(1): natively that is
+//     std's os.Exit; under simulation it ends the calling node's process (or,
+//     from a test, the run), not the test binary. Methods of a *log.Logger
+//     (std's type) still call std's os.Exit.
 package log
 
 import (
 	"fmt"
 	"io"
 	stdlog "log"
-	"os"
+
+	simos "github.com/marionette-dst/marionette/shims/os"
 )
 
 func init() {
@@ -115,22 +117,23 @@ func Println(v ...any) {
 	}
 }
 
-// Fatal is equivalent to Print followed by a call to os.Exit(1).
+// Fatal is equivalent to Print followed by a call to os.Exit(1) (the os
+// shim's: see the package documentation).
 func Fatal(v ...any) {
 	stdlog.Default().Output(2, fmt.Sprint(v...))
-	os.Exit(1)
+	simos.Exit(1)
 }
 
 // Fatalf is equivalent to Printf followed by a call to os.Exit(1).
 func Fatalf(format string, v ...any) {
 	stdlog.Default().Output(2, fmt.Sprintf(format, v...))
-	os.Exit(1)
+	simos.Exit(1)
 }
 
 // Fatalln is equivalent to Println followed by a call to os.Exit(1).
 func Fatalln(v ...any) {
 	stdlog.Default().Output(2, fmt.Sprintln(v...))
-	os.Exit(1)
+	simos.Exit(1)
 }
 
 // Panic is equivalent to Print followed by a call to panic().

@@ -167,3 +167,24 @@ func TestDiscard(t *testing.T) {
 		t.Error("SetOutput(io.Discard) not kept")
 	}
 }
+
+// log.Fatal under simulation ends the calling node's process, not the test
+// binary.
+func TestFatalEndsTheNodeNotTheBinary(t *testing.T) {
+	prev := stdlog.Writer()
+	stdlog.SetOutput(io.Discard)
+	defer stdlog.SetOutput(prev)
+	o, _ := runtime.Expand(1, runtime.Smoke)
+	r := runtime.NewWorld(o).Run(func() {
+		w := runtime.Current().World()
+		n := w.NewNode("victim")
+		n.Start(func() { log.Fatal("bye") })
+		runtime.Current().Sleep(time.Second)
+		if n.State() != runtime.NodeExited || n.ExitCode() != 1 {
+			t.Errorf("node %s, exit code %d; want exited with 1", n.State(), n.ExitCode())
+		}
+	})
+	if r.Failure != nil {
+		t.Fatal(r.Failure.Report())
+	}
+}
