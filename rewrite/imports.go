@@ -79,7 +79,7 @@ func (m *matcher) finishImports(mapPath func(string) (string, bool), pkgUses map
 	needRT, needSim := false, false
 	for _, s := range fs.Sites {
 		switch s.Kind {
-		case KindTestFunc, KindTRun, KindTParallel:
+		case KindTestFunc, KindTRun, KindTParallel, KindTTempDir:
 			needSim = true
 		case KindGlobal:
 			needRT = needRT || s.Global.RT

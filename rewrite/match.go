@@ -34,6 +34,7 @@ const (
 	KindTestFunc              // parameters and body of func TestXxx(t *testing.T)
 	KindTRun                  // t.Run(name, f)
 	KindTParallel             // t.Parallel()
+	KindTTempDir              // t.TempDir() (testing.T or testing.B)
 	KindImports               // the import declarations
 	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
 )

@@ -117,6 +117,8 @@ func (r *renderer) site(st *Site) {
 		r.renderTestingCall(st, r.sim+".RunSub")
 	case KindTParallel:
 		r.renderTestingCall(st, r.sim+".Parallel")
+	case KindTTempDir:
+		r.renderTestingCall(st, r.sim+".TempDir")
 	case KindImports:
 		r.renderImports(st)
 	case KindGlobal:

@@ -9,7 +9,8 @@
 // name outside and stays _ inside, so BODY sees the same names). The type is
 // written as the user wrote it, so an aliased or dot-imported testing works.
 // Calls of (*testing.T).Run and (*testing.T).Parallel, in any file, become
-// mrtsim.RunSub(t, name, f) and mrtsim.Parallel(t). TestMain, benchmarks,
+// mrtsim.RunSub(t, name, f) and mrtsim.Parallel(t); t.TempDir() (of a T or a
+// B) becomes mrtsim.TempDir(t), a directory on the simulated disk. TestMain, benchmarks,
 // fuzz targets and examples are not wrapped: they run natively.
 
 package rewrite
@@ -82,14 +83,23 @@ func isTesting(t types.Type, name string) bool {
 // addressable testing.T. Calls through an embedding struct are left alone.
 func (m *matcher) matchTestingCall(call *ast.CallExpr, fn *types.Func) {
 	sig := fn.Type().(*types.Signature)
-	if sig.Recv() == nil || !isTestingPtr(sig.Recv().Type(), "T") {
+	if sig.Recv() == nil {
+		return
+	}
+	recvT := isTestingPtr(sig.Recv().Type(), "T")
+	// TempDir is declared on testing's unexported common, which T and B
+	// embed; the selector's own type (checked below) tells T and B apart.
+	recvCommon := isTestingPtr(sig.Recv().Type(), "common")
+	if !recvT && !recvCommon {
 		return
 	}
 	kind := KindTRun
 	switch {
-	case fn.Name() == "Run" && len(call.Args) == 2:
-	case fn.Name() == "Parallel" && len(call.Args) == 0:
+	case recvT && fn.Name() == "Run" && len(call.Args) == 2:
+	case recvT && fn.Name() == "Parallel" && len(call.Args) == 0:
 		kind = KindTParallel
+	case recvCommon && fn.Name() == "TempDir" && len(call.Args) == 0:
+		kind = KindTTempDir
 	default:
 		return
 	}
@@ -99,8 +109,8 @@ func (m *matcher) matchTestingCall(call *ast.CallExpr, fn *types.Func) {
 	}
 	s := &Site{Kind: kind, Span: m.span(call), Parts: []Span{m.span(sel.X)}}
 	switch rt := m.info.TypeOf(sel.X); {
-	case isTestingPtr(rt, "T"):
-	case isTesting(rt, "T"):
+	case isTestingPtr(rt, "T"), isTestingPtr(rt, "B"):
+	case isTesting(rt, "T"), isTesting(rt, "B"):
 		s.Ref = true
 	default:
 		return

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/marionette-dst/marionette/runtime"
+	simos "github.com/marionette-dst/marionette/shims/os"
 )
 
 // Run runs body as the root goroutine of a fresh world. A run failure
@@ -141,4 +142,22 @@ func packageDir() string {
 			return "."
 		}
 	}
+}
+
+// TempDir replaces t.TempDir inside a simulated test: it creates a fresh
+// directory on the calling node's simulated disk (the real t.TempDir would
+// name a directory that exists only on the real disk); it goes away with the
+// run's disks. Outside a simulation it is t.TempDir.
+func TempDir(t testing.TB) string {
+	t.Helper()
+	g := runtime.Current()
+	if g == nil {
+		return t.TempDir()
+	}
+	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
+	dir, err := simos.MkdirTemp("", name)
+	if err != nil {
+		t.Fatalf("marionette: TempDir: %v", err)
+	}
+	return dir
 }

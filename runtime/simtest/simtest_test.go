@@ -3,11 +3,13 @@ package simtest
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/marionette-dst/marionette/runtime"
+	simos "github.com/marionette-dst/marionette/shims/os"
 )
 
 func TestRunSharesWorldWithSubtests(t *testing.T) {
@@ -92,4 +94,20 @@ func TestFailureOutput(t *testing.T) {
 			t.Errorf("busy: output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+func TestTempDirIsOnTheSimulatedDisk(t *testing.T) {
+	Run(t, func(t *testing.T) {
+		dir := TempDir(t)
+		p := filepath.Join(dir, "f")
+		if err := simos.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatalf("writing in TempDir under simulation: %v", err)
+		}
+		if b, err := simos.ReadFile(p); err != nil || string(b) != "x" {
+			t.Fatalf("read back %q %v", b, err)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Fatalf("%s exists on the real disk", dir)
+		}
+	})
 }
