@@ -7,7 +7,9 @@ Usage:
 
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
 	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N]
-	          [-check-determinism] [-fail-unreached] [PATTERNS] [-- go test flags]
+	          [-check-determinism] [-fail-unreached] [-json FILE] [-shard I/N]
+	          [-keep-going=false] [PATTERNS] [-- go test flags]
+	mgen report [-v] [-fail-unreached] FILE...
 	mgen build [-o BIN] [-workload PKG] [-sim DIR] [-include MODPATTERNS]
 	           [-allow-unsupported] [-race] PACKAGE
 	mgen trace [-clock sim|seq] [-step D] [-run NAME] [-seed S] [-o OUT] TRACE.jsonl
@@ -70,13 +72,31 @@ in the package's generated directory as go test would.
 	                    naming the test
 	-v                  print the output of every run, not only of failures
 	-fail-unreached     fail when an assertion that must be hit was hit by no run
+	-json FILE          write the results as JSON lines: a header, then one line
+	                    per seed run (seed, profile, package, outcome, failure
+	                    kind, simulated and wall time, each test's trace hash,
+	                    assertion counts), as runs finish
+	-shard I/N          run only the seeds whose index in the seed list is I mod N
+	                    (0 <= I < N); mgen report merges the shards' -json files
+	-keep-going         run every seed even after failures (default true);
+	                    -keep-going=false starts no run after the first failure
+
+A package named by import path must belong to the main module or to a module
+named by -include; mgen test github.com/robfig/cron/v3 -include
+github.com/robfig/cron/v3 rewrites that module and runs its own tests under
+simulation.
 
 Flags after "--" go to the test binaries, with go test spelling: -run X,
--v, -count N, -timeout D, ... ("-run" becomes "-test.run").
+-v, -count N, -timeout D, ... ("-run X" becomes "-test.run=X").
 
-While it runs, test prints a progress line to standard error when that is a
-terminal, and a line every 10 seconds otherwise. It ends with a summary and,
-for each failure, the command that replays it:
+While it runs, test prints a progress line to standard error (seed runs
+done, seed runs per second, failures, assertions not hit yet): rewritten in
+place on a terminal, a line every 10 seconds otherwise. It keeps going after
+failures by default, so that every failing seed is found and a sharded run
+reports what an unsharded one does; an interrupt (SIGINT, SIGTERM) stops it
+starting runs and it reports what finished. It ends with the failed seed
+runs, cheapest repro first (by the simulated time, then the wall time, of
+the tests that failed), each with the command that replays it:
 
 	MARIONETTE_SEED=7 MARIONETTE_PROFILE=smoke go test -run '^TestName$' ./marionette_sim/pkg
 
@@ -89,6 +109,18 @@ reached by any run (all of them with -v). With -fail-unreached such an
 assertion makes test fail.
 
 Exit status: 0 when everything passed, 1 on a failure, 2 on a usage error.
+
+# mgen report
+
+Report merges the -json files of the shards of one mgen test run (written
+with -shard I/N on as many machines) and prints the report the unsharded run
+would have printed: failures cheapest first, assertion coverage over all
+shards, the summary. It fails (status 1) when a seed run failed, a shard is
+missing or a shard did not finish. docs/scale-out.md has a Kubernetes
+Indexed Job and a GitHub Actions matrix that do this.
+
+	-v               print the output of every failed run and every assertion
+	-fail-unreached  fail when an assertion that must be hit was hit by no run
 
 # mgen build
 

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -203,7 +204,7 @@ func (j *job) record(tf testFlags, passThrough []string) *seedRun {
 		}
 	}
 	if j.traces[0] != "" {
-		os.RemoveAll(dirOf(j.traces[0]))
+		os.RemoveAll(filepath.Dir(j.traces[0]))
 	}
 	stats, n := aggregateAssertions([][]byte{j.out})
 	r.Assertions, r.AssertionRuns = stats, n
@@ -231,13 +232,6 @@ func (j *job) record(tf testFlags, passThrough []string) *seedRun {
 	}
 	r.Output = string(out)
 	return r
-}
-
-func dirOf(p string) string {
-	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
-		return p[:i]
-	}
-	return "."
 }
 
 // cost is how expensive a failed seed run is to replay: the simulated and
@@ -456,4 +450,12 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func quoteAll(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = shellQuote(a)
+	}
+	return out
 }

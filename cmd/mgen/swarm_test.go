@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -167,6 +168,9 @@ func TestTestBinaryArgs(t *testing.T) {
 	}
 	if got := replayCommand("3", "smoke", "TestA", "./p", []string{"-skip", "B|C", "-v"}); got != "MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestA$' ./p -skip 'B|C' -v" {
 		t.Errorf("replay: %s", got)
+	}
+	if got := replayCommand("3", "smoke", "TestA", "./p", []string{"-run", "Test", "-v", "-args", "-run", "x"}); got != "MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestA$' ./p -v -args -run x" {
+		t.Errorf("replay with -run: %s", got)
 	}
 	if got := shellQuote("it's"); got != `'it'\''s'` {
 		t.Errorf("quote: %s", got)
@@ -443,6 +447,53 @@ func TestShardsMergeToTheUnshardedRun(t *testing.T) {
 	// deadlocks; one worker, so nothing else is in flight).
 	if r := results[3]; r.code != 1 || !strings.Contains(r.out, "0 passed, 1 failed, 11 not run (stopped at the first failure: -keep-going=false)") {
 		t.Errorf("-keep-going=false: exit %d\n%s", r.code, r.out)
+	}
+
+	// An interrupt stops a long swarm: what finished is reported and kept
+	// in the results file, the rest is not run, and the exit status says so.
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMgen$")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MGEN_HELPER_ARGS="+strings.Join([]string{"test", "-seeds", "1-100000", "-j", "1", "-json", "long.jsonl", "./..."}, "\n"))
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		data, _ := os.ReadFile(filepath.Join(dir, "long.jsonl"))
+		if bytes.Count(data, []byte("\n")) >= 4 { // the header and 3 seed runs
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the long swarm wrote no results\n%s\n%s", o.String(), e.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	_, long := readResultFile(t, filepath.Join(dir, "long.jsonl"))
+	want := fmt.Sprintf("not run (%s)", stopInterrupted)
+	if err == nil || len(long) < 3 || len(long) > 1000 || !strings.Contains(o.String(), want) || !strings.Contains(e.String(), "mgen: interrupted") {
+		t.Errorf("interrupted swarm: %v, %d results\n%s\n%s", err, len(long), o.String(), e.String())
+	}
+	if _, _, code := mgenProcess(t, dir, "report", "long.jsonl"); code != 1 {
+		t.Errorf("report of an interrupted swarm: exit %d, want 1", code)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	p := newProgress(&b, 10)
+	p.update(3, 1, 2)
+	if b.Len() != 0 {
+		t.Errorf("not a terminal: a line at most every 10 s, got %q", b.String())
+	}
+	p.last = p.last.Add(-11 * time.Second)
+	p.update(4, 1, 2)
+	if got := b.String(); !regexp.MustCompile(`^mgen: 4/10 seed runs, [\d.]+/s, 1 failed, 2 assertions unreached, \d+s\n$`).MatchString(got) {
+		t.Errorf("progress line %q", got)
 	}
 }
 

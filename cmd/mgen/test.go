@@ -148,10 +148,10 @@ func runTest(e env, args []string) error {
 		fmt.Fprintf(e.stdout, "mgen: results in %s\n", tf.jsonOut)
 	}
 	switch {
+	case stopped == stopInterrupted:
+		return fmt.Errorf("interrupted after %d of %d seed runs", len(runs), len(jobs))
 	case failures > 0:
 		return &failedError{failures}
-	case stopped == stopInterrupted:
-		return fmt.Errorf("interrupted")
 	case tf.unreach && unreached > 0:
 		return fmt.Errorf("%d assertions were hit by no run (-fail-unreached)", unreached)
 	}
@@ -548,7 +548,19 @@ func replayCommand(seed, profile, test, pkg string, passThrough []string) string
 		run = " -run '^" + regexp.QuoteMeta(test) + "$'"
 	}
 	extra := ""
-	for _, a := range passThrough {
+	for i := 0; i < len(passThrough); i++ {
+		a := passThrough[i]
+		if test != "" && (a == "-run" || a == "--run") && i+1 < len(passThrough) {
+			i++ // the replay's own -run selects the failed test
+			continue
+		}
+		if test != "" && (strings.HasPrefix(a, "-run=") || strings.HasPrefix(a, "--run=")) {
+			continue
+		}
+		if a == "-args" || a == "--args" {
+			extra += " " + strings.Join(quoteAll(passThrough[i:]), " ")
+			break
+		}
 		extra += " " + shellQuote(a)
 	}
 	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s %s%s", seed, profile, run, pkg, extra)
