@@ -35,9 +35,23 @@ const (
 	SchedFIFO   = "fifo"   // first runnable first
 )
 
-// DefaultEpoch is the wall-clock time at which every simulation starts unless
-// the options say otherwise.
-var DefaultEpoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
+// DefaultEpoch is the wall-clock time at which simulations start in the
+// smoke and performance profiles unless the options say otherwise. It is on
+// no boundary on purpose (not midnight, not a whole second, not the first of
+// a month or a year): a real process never starts exactly on one, and code
+// that schedules by the wall clock (a cron) would otherwise meet artificial
+// ties between its timers and its callers'. The swarm profile draws an epoch
+// per seed.
+var DefaultEpoch = time.Date(2025, time.June, 15, 13, 37, 42, 123456789, time.UTC)
+
+// swarmEpoch draws an epoch between 2001 and 2035, to the nanosecond, from
+// the seed's own options stream for the epoch.
+func swarmEpoch(seed uint64) time.Time {
+	r := NewStream(seed, "options/epoch")
+	lo := time.Date(2001, time.January, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	hi := time.Date(2035, time.December, 31, 0, 0, 0, 0, time.UTC).UnixNano()
+	return time.Unix(0, lo+r.Int64N(hi-lo)).UTC()
+}
 
 // Options is the complete, typed option set of one run. Every probability,
 // duration, budget and limit of the simulator lives here, so a printed option
@@ -114,6 +128,7 @@ func Expand(seed uint64, p Profile) (Options, error) {
 		if r.IntN(8) == 0 {
 			o.Scheduler = SchedFIFO
 		}
+		o.Epoch = swarmEpoch(seed)
 		o.Buggify = BuggifyOptions{
 			Activate: []float64{0, 0.1, 0.25, 0.5}[r.IntN(4)],
 			Fire:     []float64{0.05, 0.25, 0.5}[r.IntN(3)],

@@ -34,22 +34,17 @@ const (
 // cronSkipped are the cron tests that cannot pass under simulation, with
 // why (docs/performance.md, "robfig/cron under simulation", says more).
 var cronSkipped = map[string]string{
-	// The test schedules a job for 00:00:01 on January 1st and another every
-	// second, and expects exactly one run in the first second. The
-	// simulation starts at 2025-01-01T00:00:00Z, so both run at 1s and the
-	// test's WaitGroup goes negative. Natively the test fails the same way
-	// when started in the second before 00:00:01 local time on New Year's
-	// Day: a date-dependent flake of the test, not a simulator bug.
-	"TestJob": "depends on not starting at midnight on January 1st",
-	// Its last subtest starts cron at a whole second T, adds a job every
-	// second (the next run at T+1s) and sleeps 1s, expecting the slow job to
-	// have started when it wakes. Simulated time starts at a whole second
-	// and moves only to timer instants, so the job's timer and the sleep
-	// both fall at exactly T+1s, and which fires first depends on which
-	// goroutine created its timer first: the seeded scheduler decides (5%
-	// of smoke seeds fail). Natively the two never tie, because a real
-	// start time has an arbitrary fraction of a second.
-	"TestStopAndWait": "races cron's whole-second timer against a 1s sleep, which tie at a whole-second epoch",
+	// Its last subtest starts cron, adds a job every second and sleeps 1s,
+	// expecting the slow job to have started when it wakes. Cron arms its
+	// timers for whole seconds; under simulation computation takes no
+	// time, so once an earlier cron timer has fired, the test's code runs
+	// exactly on a whole second and its 1s sleep ends exactly when cron's
+	// next tick is due. Which of the two fires first then depends on which
+	// goroutine armed its timer first: the seeded scheduler decides (about
+	// 5% of smoke seeds fail). Natively they never tie, because code after
+	// a timer runs microseconds late. The race in the test is real; the tie
+	// is the zero-latency artifact of virtual time.
+	"TestStopAndWait": "races cron's whole-second timer against a 1s sleep, which tie in zero-latency virtual time",
 }
 
 // TestCronSuite runs the unchanged test suite of github.com/robfig/cron/v3

@@ -15,7 +15,7 @@ import (
 // Under simulation, deadlines are simulated instants and fire exactly.
 func TestSimulatedDeadline(t *testing.T) {
 	simulate(t, 1, func() {
-		epoch := runtime.DefaultEpoch
+		epoch := testEpoch
 		time.Sleep(stdtime.Second)
 		ctx, cancel := context.WithTimeoutCause(context.Background(), 5*stdtime.Second, errMine)
 		defer cancel()
@@ -151,7 +151,7 @@ func TestStdParentAndAfterFuncGoroutine(t *testing.T) {
 			stdCancel()
 		})
 		runtime.Recv(child.Done())
-		if now := time.Since(runtime.DefaultEpoch); now != stdtime.Minute {
+		if now := time.Since(testEpoch); now != stdtime.Minute {
 			t.Errorf("std parent's cancellation seen at %v, want 1m", now)
 		}
 

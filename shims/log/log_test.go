@@ -20,6 +20,7 @@ func simRun(t *testing.T, body func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	o.Epoch = testEpoch // the expected strings are written for this epoch
 	if r := runtime.NewWorld(o).Run(body); r.Failure != nil {
 		t.Fatal(r.Failure.Report())
 	}
@@ -175,6 +176,7 @@ func TestFatalEndsTheNodeNotTheBinary(t *testing.T) {
 	stdlog.SetOutput(io.Discard)
 	defer stdlog.SetOutput(prev)
 	o, _ := runtime.Expand(1, runtime.Smoke)
+	o.Epoch = testEpoch
 	r := runtime.NewWorld(o).Run(func() {
 		w := runtime.Current().World()
 		n := w.NewNode("victim")
@@ -188,3 +190,6 @@ func TestFatalEndsTheNodeNotTheBinary(t *testing.T) {
 		t.Fatal(r.Failure.Report())
 	}
 }
+
+// testEpoch is the epoch these tests run at: their expected strings name it.
+var testEpoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)

@@ -40,6 +40,7 @@ func smoke(seed uint64) runtime.Options {
 	if err != nil {
 		panic(err)
 	}
+	o.Epoch = testEpoch // the expected strings are written for this epoch
 	return o
 }
 
@@ -101,3 +102,6 @@ func panicOf(f func()) (v any) {
 	f()
 	return nil
 }
+
+// testEpoch is the epoch these tests run at: their expected strings name it.
+var testEpoch = stdtime.Date(2025, stdtime.January, 1, 0, 0, 0, 0, stdtime.UTC)

@@ -23,7 +23,7 @@ func busy(span time.Duration) func() {
 				if n%7 == 0 {
 					time.Sleep(25 * stdtime.Second) // drops ticks
 				}
-				if time.Since(runtime.DefaultEpoch) >= span {
+				if time.Since(testEpoch) >= span {
 					break
 				}
 			}
@@ -32,7 +32,7 @@ func busy(span time.Duration) func() {
 		// Timeouts racing messages.
 		msgs := make(chan int)
 		runtime.Go(func() {
-			for i := 0; time.Since(runtime.DefaultEpoch) < span; i++ {
+			for i := 0; time.Since(testEpoch) < span; i++ {
 				time.Sleep(time.Duration(1+i%5) * stdtime.Minute)
 				runtime.Send(msgs, i)
 			}
@@ -57,7 +57,7 @@ func busy(span time.Duration) func() {
 		// A periodic job rescheduling itself with AfterFunc.
 		var job func()
 		job = func() {
-			if time.Since(runtime.DefaultEpoch) >= span {
+			if time.Since(testEpoch) >= span {
 				runtime.Send(done, true)
 				return
 			}

@@ -175,7 +175,7 @@ func TestMisuse(t *testing.T) {
 // Under simulation the clock is exact.
 func TestSimulatedClockIsExact(t *testing.T) {
 	simulate(t, 1, func() {
-		epoch := runtime.DefaultEpoch
+		epoch := testEpoch
 		start := time.Now()
 		if !start.Equal(epoch) || start.Location() != stdtime.UTC {
 			t.Errorf("Now at the start of a run = %v, want the epoch %v", start, epoch)
@@ -227,7 +227,7 @@ func TestSameInstant(t *testing.T) {
 		done := make(chan bool)
 		for i := range 5 {
 			time.AfterFunc(stdtime.Second, func() {
-				if d := time.Since(runtime.DefaultEpoch); d != stdtime.Second {
+				if d := time.Since(testEpoch); d != stdtime.Second {
 					t.Errorf("AfterFunc %d runs at %v", i, d)
 				}
 				runtime.Send(done, true)

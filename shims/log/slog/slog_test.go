@@ -23,6 +23,7 @@ func simRun(t *testing.T, body func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	o.Epoch = testEpoch // the expected strings are written for this epoch
 	if r := runtime.NewWorld(o).Run(body); r.Failure != nil {
 		t.Fatal(r.Failure.Report())
 	}
@@ -161,3 +162,6 @@ func TestNative(t *testing.T) {
 	}()
 	slog.New(nil)
 }
+
+// testEpoch is the epoch these tests run at: their expected strings name it.
+var testEpoch = time.Date(2025, time.January, 1, 0, 0, 0, 0, time.UTC)
