@@ -6,6 +6,7 @@ package netsim
 
 import (
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/marionette-dst/marionette/runtime"
@@ -117,7 +118,9 @@ func (p *Path) enter(pk *Packet) {
 	pk.ID = n.nextID
 	pk.Sent = n.now()
 	p.stats.Sent++
-	n.w.Trace("net.send", nil, int64(len(pk.Data))|int64(pk.Flags)<<32|int64(pk.Proto)<<40, p.name)
+	// The packet's ID ties its send to its delivery (the Perfetto export
+	// draws an arrow between them).
+	n.w.Trace("net.send", n.w.Current(), int64(pk.ID), p.name+" len="+strconv.Itoa(len(pk.Data))+" flags="+strconv.Itoa(int(pk.Flags)))
 	if p.recording {
 		p.recorded = append(p.recorded, *pk)
 	}
@@ -221,6 +224,7 @@ func (f *flight) arrive() { f.path.arriveFlight(f) }
 
 func (p *Path) deliver(pk *Packet) {
 	p.stats.Delivered++
+	p.n.w.Trace("net.deliver", nil, int64(pk.ID), p.name)
 	if p.n.onDeliver != nil {
 		p.n.onDeliver(pk)
 	}
