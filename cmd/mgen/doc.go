@@ -8,6 +8,7 @@ Usage:
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
 	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N]
 	          [-check-determinism] [-fail-unreached] [-json FILE] [-shard I/N]
+	          [-trace-failure=false]
 	          [-keep-going=false] [PATTERNS] [-- go test flags]
 	mgen report [-v] [-fail-unreached] FILE...
 	mgen build [-o BIN] [-workload PKG] [-sim DIR] [-include MODPATTERNS]
@@ -69,7 +70,10 @@ in the package's generated directory as go test would.
 	-j N                seed runs in parallel (default: number of CPUs)
 	-check-determinism  run every seed twice and compare the per-test
 	                    "marionette: ... hash=..." lines; a difference fails,
-	                    naming the test
+	                    naming the test and the first diverging event
+	-trace-failure      after failures, rerun the cheapest one's first failed
+	                    test with a trace and write it as a Perfetto trace
+	                    into MARIONETTE_ARTIFACTS (default true)
 	-v                  print the output of every run, not only of failures
 	-fail-unreached     fail when an assertion that must be hit was hit by no run
 	-json FILE          write the results as JSON lines: a header, then one line

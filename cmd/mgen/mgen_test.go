@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -225,6 +226,8 @@ func TestMgenTest(t *testing.T) {
 	data, _ := os.ReadFile(p)
 	data = bytes.Replace(data, []byte("if n < 2 || n > 6 {"), []byte("if n != 99 {"), 1)
 	os.WriteFile(p, data, 0o666)
+	artifacts := t.TempDir()
+	t.Setenv("MARIONETTE_ARTIFACTS", artifacts)
 	stdout, _, err = mgen(t, dir, "test", "-seed", "3", "./timers")
 	var fe *failedError
 	if !errors.As(err, &fe) {
@@ -233,6 +236,15 @@ func TestMgenTest(t *testing.T) {
 	want := "replay: MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestTicks$' ./marionette_sim/timers"
 	if !strings.Contains(stdout, want) {
 		t.Errorf("output lacks %q:\n%s", want, stdout)
+	}
+	// The cheapest failure comes with a Perfetto trace of its rerun.
+	trace := filepath.Join(artifacts, "TestTicks-seed3-trace.json")
+	if !strings.Contains(stdout, "Perfetto trace of the cheapest failure: "+trace) {
+		t.Errorf("output lacks the Perfetto trace line:\n%s", stdout)
+	}
+	var doc struct{ TraceEvents []json.RawMessage }
+	if data, err := os.ReadFile(trace); err != nil || json.Unmarshal(data, &doc) != nil || len(doc.TraceEvents) == 0 {
+		t.Errorf("trace %s: %v, %d events", trace, err, len(doc.TraceEvents))
 	}
 }
 

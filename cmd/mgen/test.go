@@ -28,14 +28,15 @@ import (
 
 type testFlags struct {
 	genFlags
-	seed    string
-	seeds   string
-	runs    int
-	profile string
-	jobs    int
-	check   bool
-	verbose bool
-	unreach bool // -fail-unreached
+	seed      string
+	seeds     string
+	runs      int
+	profile   string
+	jobs      int
+	traceFail bool // -trace-failure
+	check     bool
+	verbose   bool
+	unreach   bool // -fail-unreached
 	// Swarm flags (swarm.go).
 	jsonOut   string
 	shard     string
@@ -144,6 +145,19 @@ func runTest(e env, args []string) error {
 		sum.notRun, sum.notRunBy = n, stopped
 	}
 	failures, unreached := printSummary(e.stdout, sum, tf.verbose)
+	if failures > 0 && tf.traceFail && stopped != stopInterrupted {
+		var failed []*seedRun
+		for _, r := range runs {
+			if r.Outcome != outcomePass {
+				failed = append(failed, r)
+			}
+		}
+		if path, err := traceCheapestFailure(failed, jobs, tf.profile, testArgs); err != nil {
+			fmt.Fprintf(e.stderr, "mgen: no Perfetto trace of the cheapest failure: %v\n", err)
+		} else if path != "" {
+			fmt.Fprintf(e.stdout, "mgen: Perfetto trace of the cheapest failure: %s (open it at ui.perfetto.dev or chrome://tracing)\n", path)
+		}
+	}
 	if tf.jsonOut != "" {
 		fmt.Fprintf(e.stdout, "mgen: results in %s\n", tf.jsonOut)
 	}
@@ -168,6 +182,7 @@ func testFlagSet(tf *testFlags) *flag.FlagSet {
 	fs.StringVar(&tf.profile, "profile", "smoke", "simulation profile")
 	fs.IntVar(&tf.jobs, "j", runtime.NumCPU(), "seed runs in parallel")
 	fs.BoolVar(&tf.check, "check-determinism", false, "run every seed twice and compare hashes")
+	fs.BoolVar(&tf.traceFail, "trace-failure", true, "after failures, rerun the cheapest one with a trace and write it as a Perfetto trace")
 	fs.BoolVar(&tf.verbose, "v", false, "print the output of every run")
 	fs.BoolVar(&tf.unreach, "fail-unreached", false, "fail when an assertion that must be hit (Sometimes, Reachable, Always) was hit by no run")
 	fs.StringVar(&tf.jsonOut, "json", "", "write one JSON line per seed run to this file")
