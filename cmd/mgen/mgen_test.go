@@ -269,9 +269,15 @@ import (
 func TestFlaky(t *testing.T) {
 	done := make(chan bool)
 	go func() { done <- true }()
+	// Each random bit becomes a different event (a yield or a spawn), so
+	// the trace sees the whole sequence: two processes agree with
+	// probability 2^-32. (Yielding or not would show only how many times
+	// it yielded, and two runs often yield as many times.)
 	for i := 0; i < 32; i++ {
 		if maphash.String(maphash.MakeSeed(), "x")&1 == 0 {
 			runtime.Gosched()
+		} else {
+			go func() {}()
 		}
 	}
 	<-done
