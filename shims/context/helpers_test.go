@@ -1,12 +1,10 @@
 package context_test
 
 import (
-	"fmt"
-	"strings"
-	"sync"
 	"testing"
 	stdtime "time"
 
+	"github.com/marionette-dst/marionette/internal/parity"
 	"github.com/marionette-dst/marionette/runtime"
 	"github.com/marionette-dst/marionette/shims/time"
 )
@@ -24,64 +22,18 @@ import (
 
 const u = 25 * stdtime.Millisecond
 
-type logger struct {
-	mu    sync.Mutex
-	lines []string
-}
+// smoke, simulate and both are the shared parity harness
+// (internal/parity) at this package's test epoch.
+func smoke(seed uint64) runtime.Options { return parity.Smoke(seed, testEpoch) }
 
-func (l *logger) printf(format string, args ...any) {
-	l.mu.Lock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-	l.mu.Unlock()
-}
-
-func smoke(seed uint64) runtime.Options {
-	o, err := runtime.Expand(seed, runtime.Smoke)
-	if err != nil {
-		panic(err)
-	}
-	o.Epoch = testEpoch // the expected strings are written for this epoch
-	return o
-}
-
-// simulate runs main as the root goroutine of a fresh world.
 func simulate(t *testing.T, seed uint64, main func()) *runtime.Result {
 	t.Helper()
-	r := runtime.NewWorld(smoke(seed)).Run(main)
-	if r.Failure != nil {
-		t.Fatal(r.Failure.Report())
-	}
-	return r
+	return parity.Simulate(t, smoke(seed), main)
 }
 
-// both runs scenario under simulation with a few seeds, which must all log
-// the same lines, and natively, which must log them too. A native run is
-// tried up to three times: on a loaded machine a real timer can fire more
-// than a unit late.
 func both(t *testing.T, scenario func(log func(format string, args ...any))) {
 	t.Helper()
-	var want string
-	for seed := uint64(1); seed <= 3; seed++ {
-		var sim logger
-		simulate(t, seed, func() { scenario(sim.printf) })
-		got := strings.Join(sim.lines, "\n")
-		if seed > 1 && got != want {
-			t.Fatalf("seeds 1 and %d log differently\nseed 1:\n%s\n\nseed %d:\n%s", seed, want, seed, got)
-		}
-		want = got
-	}
-	var native string
-	for try := 1; try <= 3; try++ {
-		var l logger
-		scenario(l.printf)
-		native = strings.Join(l.lines, "\n")
-		if native == want {
-			t.Logf("native and simulated runs agree:\n%s", want)
-			return
-		}
-		t.Logf("native try %d differs:\n%s", try, native)
-	}
-	t.Fatalf("native and simulated runs differ\nnative:\n%s\n\nsimulated:\n%s", native, want)
+	parity.Both(t, testEpoch, scenario)
 }
 
 // units is d in whole units of u, rounded down.
