@@ -261,10 +261,14 @@ func send[T any](g *G, c chan T, v T) {
 		g.Park("chan send (nil chan)", "")
 		panic("unreachable: nil channel send resumed")
 	}
+	slot := opSlot[T](g)
+	*slot = v
 	wt := g.opWaiter()
-	*wt = waiter{send: true, elem: unsafe.Pointer(&v)}
+	*wt = waiter{send: true, elem: unsafe.Pointer(slot)}
 	w.enqueue(g, chanKey(c), typedOps[T]{}, wt)
 	g.parkChan("chan send", wt.cs)
+	var zero T
+	*slot = zero
 	if wt.closed {
 		panic(plainError("send on closed channel"))
 	}
@@ -297,11 +301,28 @@ func recv[T any](g *G, c chan T) (T, bool) {
 		g.Park("chan receive (nil chan)", "")
 		panic("unreachable: nil channel receive resumed")
 	}
+	// The value is delivered into the goroutine's reusable slot for T
+	// rather than into a fresh heap variable.
+	slot := opSlot[T](g)
 	wt := g.opWaiter()
-	*wt = waiter{elem: unsafe.Pointer(&v)}
+	*wt = waiter{elem: unsafe.Pointer(slot)}
 	w.enqueue(g, chanKey(c), typedOps[T]{}, wt)
 	g.parkChan("chan receive", wt.cs)
+	v = *slot
+	var zero T
+	*slot = zero // do not keep the value alive
 	return v, wt.ok
+}
+
+// opSlot returns the goroutine's reusable slot for a value of type T (a
+// goroutine has at most one plain channel operation parked at a time).
+func opSlot[T any](g *G) *T {
+	if s, ok := g.slot.(*T); ok {
+		return s
+	}
+	s := new(T)
+	g.slot = s
+	return s
 }
 
 // Close is close(c).

@@ -68,6 +68,7 @@ type G struct {
 	// channel operation in progress (see chan.go)
 	waiters    []*waiter
 	op         *waiter
+	slot       any // a *T reused for the value of a parked plain channel operation (chan.go)
 	inChanWait bool
 
 	// Local is free for shims to hang per-goroutine state on (for example
