@@ -226,10 +226,15 @@ func TestParityHalfClose(t *testing.T) {
 	both(t, func(log func(string, ...any)) {
 		l := must(net.Listen("tcp", "127.0.0.1:0"))
 		defer l.Close()
+		// The server logs after the client's first two lines: both sides
+		// run at once, and natively their log lines would otherwise
+		// interleave as the OS scheduler pleases.
+		clientLogged := make(chan struct{})
 		runtime.Go(func() {
 			c := must(l.Accept())
 			defer c.Close()
 			req, err := io.ReadAll(c)
+			runtime.Recv(clientLogged)
 			log("server got %q %v", req, err)
 			fmt.Fprintf(c, "response to %s", req)
 		})
@@ -240,6 +245,7 @@ func TestParityHalfClose(t *testing.T) {
 		log("close write: %v", tc.CloseWrite())
 		n, err := tc.Write([]byte("more"))
 		log("write after close write: %d %s", n, describe(err))
+		runtime.Close(clientLogged)
 		resp, err := io.ReadAll(tc)
 		log("client got %q %v", resp, err)
 		log("close read: %s", describe(tc.CloseRead()))
