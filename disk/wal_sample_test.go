@@ -1,7 +1,7 @@
 package disk_test
 
 import (
-	"bytes"
+	"github.com/marionette-dst/marionette/internal/testmod"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,35 +23,7 @@ func repoRoot() string {
 
 // copyModule copies testdata/<name> to a temporary directory, pointing its
 // replace directive at this repository.
-func copyModule(t *testing.T, name string) string {
-	t.Helper()
-	src := filepath.Join(repoRoot(), "testdata", name)
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "marionette_sim" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o777)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			data = bytes.ReplaceAll(data, []byte("=> ../.."), []byte("=> "+repoRoot()))
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o666)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+func copyModule(t *testing.T, name string) string { return testmod.Copy(t, name) }
 
 // TestSampleWAL is the acceptance test of the disk model: the sample
 // write-ahead log of testdata/wal, rewritten by the generator and run under

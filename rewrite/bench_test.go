@@ -1,10 +1,9 @@
 package rewrite
 
 import (
+	"github.com/marionette-dst/marionette/internal/testmod"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -12,9 +11,7 @@ import (
 // BenchmarkGen measures Generate on the sample module (testdata/samples)
 // and, once, "go build ./..." of it, and reports the ratio gen/build.
 func BenchmarkGen(b *testing.B) {
-	root := repoRoot(b)
-	dir := b.TempDir()
-	copySamples(b, filepath.Join(root, "testdata", "samples"), dir, root)
+	dir := testmod.Copy(b, "samples")
 	cfg := Config{Dir: dir, Patterns: []string{"./..."}, Args: "gen ./..."}
 
 	// go build of the user's module, warm cache, as the baseline.
@@ -41,30 +38,4 @@ func BenchmarkGen(b *testing.B) {
 	perGen := b.Elapsed() / time.Duration(b.N)
 	b.ReportMetric(float64(buildTime.Milliseconds()), "build-ms")
 	b.ReportMetric(float64(perGen)/float64(buildTime), "gen/build")
-}
-
-func copySamples(b *testing.B, src, dst, root string) {
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == DefaultOut {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o777)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			data = []byte(strings.ReplaceAll(string(data), "=> ../..", "=> "+root))
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o666)
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
-	"os"
+	"github.com/marionette-dst/marionette/internal/testmod"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -14,35 +14,7 @@ import (
 // cluster copies testdata/cluster (a replicated kv server and its
 // workload) to a temporary directory, pointing its replace directive at
 // this repository.
-func cluster(t *testing.T) string {
-	t.Helper()
-	src := filepath.Join(repoRoot(), "testdata", "cluster")
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "marionette_sim" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o777)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			data = bytes.ReplaceAll(data, []byte("=> ../.."), []byte("=> "+repoRoot()))
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o666)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+func cluster(t *testing.T) string { return testmod.Copy(t, "cluster") }
 
 var summaryLine = regexp.MustCompile(`(?m)^marionette: run=example.com/cluster/kv seed=(\d+) profile=(\w+) sim=\S+ wall=\S+ events=\d+ goroutines=\d+ hash=([0-9a-f]{16}) result=(\w+)$`)
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/marionette-dst/marionette/internal/testmod"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,35 +32,7 @@ func init() {
 
 // samples copies testdata/samples to a temporary directory, pointing its
 // replace directive at this repository.
-func samples(t *testing.T) string {
-	t.Helper()
-	src := filepath.Join(repoRoot(), "testdata", "samples")
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "marionette_sim" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o777)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			data = bytes.ReplaceAll(data, []byte("=> ../.."), []byte("=> "+repoRoot()))
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o666)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+func samples(t *testing.T) string { return testmod.Copy(t, "samples") }
 
 func mgen(t *testing.T, dir string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()

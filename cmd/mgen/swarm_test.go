@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/marionette-dst/marionette/internal/testmod"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,35 +223,7 @@ func mgenProcess(t *testing.T, dir string, args ...string) (stdout, stderr strin
 
 // testModule copies testdata/<name> to a temporary directory, pointing its
 // replace directive at this repository.
-func testModule(t *testing.T, name string) string {
-	t.Helper()
-	src := filepath.Join(repoRoot(), "testdata", name)
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "marionette_sim" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o777)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			data = bytes.ReplaceAll(data, []byte("=> ../.."), []byte("=> "+repoRoot()))
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o666)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+func testModule(t *testing.T, name string) string { return testmod.Copy(t, name) }
 
 // readResultFile reads a -json file of the test.
 func readResultFile(t *testing.T, path string) ([]shardHeader, []*seedRun) {
