@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"github.com/marionette-dst/marionette/internal/testmod"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -93,7 +94,23 @@ func TestBuildCluster(t *testing.T) {
 		}
 	}
 
-	code, out, _ := runBin(t, bin, "-h")
+	// Swarm mode: many seeds, each in a child process, results as JSON lines.
+	jsonPath := filepath.Join(dir, "swarm.jsonl")
+	code, out, errs := runBin(t, bin, "-runs", "12", "-j", "2", "-json", jsonPath, "-args", "-nodes {nodes} -self {addr}")
+	if code != 0 || !strings.Contains(out, "marionette: 12 seeds: 12 passed, 0 failed") || !strings.Contains(errs, "12/12 seeds") {
+		t.Errorf("swarm: exit %d\n%s%s", code, out, errs)
+	}
+	data, _ := os.ReadFile(jsonPath)
+	if lines := strings.Count(string(data), "\n"); lines != 12 || !strings.Contains(string(data), `"seed":12,`) {
+		t.Errorf("swarm: %d JSON lines:\n%s", lines, data)
+	}
+	code, out, _ = runBin(t, bin, "-seeds", "1-6", "-j", "2", "-args", "-nodes {nodes} -self {addr} -bug stale")
+	if code != 14 || !strings.Contains(out, "6 failed") || !strings.Contains(out, "--- FAIL seed=") ||
+		!strings.Contains(out, "kind=check exit=14") || !strings.Contains(out, "replay: "+bin+" -seed ") {
+		t.Errorf("swarm with a bug: exit %d, want 14\n%s", code, out)
+	}
+
+	code, out, _ = runBin(t, bin, "-h")
 	if code != 0 || !strings.Contains(out, "-node-args") || !strings.Contains(out, "example.com/cluster/kv") {
 		t.Errorf("-h: exit %d\n%s", code, out)
 	}

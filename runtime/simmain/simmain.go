@@ -24,6 +24,8 @@ import (
 	"strings"
 	"time"
 
+	goruntime "runtime"
+
 	"github.com/marionette-dst/marionette/runtime"
 )
 
@@ -66,6 +68,12 @@ Flags:
                   the run also ends when every node has exited
   -faults         let the option set's node faults crash, restart and pause
                   the nodes (default true)
+  -runs N         swarm: run N seeds from -seed upwards, each in a child
+                  process of this binary (default 1: one run, in this process)
+  -seeds LIST     swarm: run these seeds, e.g. 1,5,10-20
+  -j N            swarm: seeds run at a time (default: the number of CPUs)
+  -json FILE      swarm: write one JSON line per seed (seed, outcome, kind,
+                  exit code, simulated and wall time, hash, replay command)
   -v              print each node's final state
   -h              print this help
 
@@ -79,7 +87,10 @@ failure report if the run failed, and the summary line
   marionette: run=... seed=... hash=... result=ok
 Exit status: 0 ok; 1 a node exited with a non-zero code; 2 bad flags;
 10 panic, 11 deadlock, 12 stuck, 13 limit, 14 check, 15 foreign,
-16 liveness (runtime.Kind.ExitCode).
+16 liveness (runtime.Kind.ExitCode). In swarm mode: a progress line on
+standard error, the failing seeds cheapest repro first (least simulated
+time) with the output of the first and a replay command for each, a
+summary line, and the exit status of the cheapest failure (0 if none).
 `
 
 // Main runs the program and exits the process.
@@ -97,6 +108,12 @@ type config struct {
 	faults   bool
 	verbose  bool
 	replay   string
+
+	// swarm mode (swarm.go)
+	runs      int
+	seedsList string
+	jobs      int
+	jsonPath  string
 }
 
 // Run runs the program with command line argv (argv[0] is the binary) and
@@ -114,6 +131,13 @@ func Run(p Program, argv []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\nrun %s -h for help\n", prog, err, prog)
 		return 2
+	}
+	if cfg.runs > 1 || cfg.seedsList != "" {
+		if cfg.opts.Profile == runtime.Replay {
+			fmt.Fprintf(stderr, "%s: -runs and -seeds do not go with the replay profile\n", prog)
+			return 2
+		}
+		return runSwarm(p, argv, cfg, stdout, stderr)
 	}
 	o := cfg.opts
 	fmt.Fprintf(stdout, "marionette: simulating %s: %d nodes, seed %d, profile %s\n", p.Path, cfg.nodes, o.Seed, o.Profile)
@@ -248,6 +272,10 @@ func parse(argv []string) (*config, error) {
 	duration := fs.Duration("duration", time.Minute, "")
 	faults := fs.Bool("faults", true, "")
 	verbose := fs.Bool("v", false, "")
+	runs := fs.Int("runs", 1, "")
+	seedsList := fs.String("seeds", "", "")
+	jobs := fs.Int("j", goruntime.NumCPU(), "")
+	jsonPath := fs.String("json", "", "")
 	var rest []string
 	if len(argv) > 1 {
 		rest = argv[1:]
@@ -258,7 +286,11 @@ func parse(argv []string) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (program arguments go in -args)", fs.Arg(0))
 	}
-	cfg := &config{nodes: *nodes, duration: *duration, faults: *faults, verbose: *verbose, nodeArgs: map[string][]string{}}
+	cfg := &config{nodes: *nodes, duration: *duration, faults: *faults, verbose: *verbose, nodeArgs: map[string][]string{},
+		runs: *runs, seedsList: *seedsList, jobs: max(1, *jobs), jsonPath: *jsonPath}
+	if cfg.runs < 1 {
+		return nil, fmt.Errorf("-runs must be at least 1")
+	}
 	if cfg.nodes < 1 {
 		return nil, fmt.Errorf("-nodes must be at least 1")
 	}
