@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"github.com/marionette-dst/marionette/internal/testmod"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,12 +24,6 @@ import (
 
 var overhead = flag.Bool("overhead", false, "measure for real: 3 runs of 1s per benchmark, and print the table of docs/performance.md")
 
-// repoRoot is the root of the Marionette module.
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(filepath.Dir(file))
-}
-
 // TestRewrittenCPUOverhead copies testdata/cpubound, rewrites its package
 // cpu with the rewriter (as mgen gen ./cpu does), and runs the benchmarks
 // of testdata/cpubound/compare in one go test run: each function of cpu
@@ -41,31 +36,7 @@ func TestRewrittenCPUOverhead(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and builds a module")
 	}
-	dir := t.TempDir()
-	src := filepath.Join(repoRoot(), "testdata", "cpubound")
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "marionette_sim" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dir, rel), 0o777)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if rel == "go.mod" {
-			data = bytes.ReplaceAll(data, []byte("=> ../.."), []byte("=> "+repoRoot()))
-		}
-		return os.WriteFile(filepath.Join(dir, rel), data, 0o666)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testmod.Copy(t, "cpubound")
 	// Offline and outside any workspace; the rewriter's go/packages load
 	// runs the go command too, so the settings go in the environment.
 	for _, kv := range []string{"GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GOSUMDB=off"} {

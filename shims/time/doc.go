@@ -19,8 +19,9 @@
 // # Under simulation
 //
 //   - Now returns the caller's node's wall clock: the world's epoch
-//     (Options.Epoch, by default 2025-01-01 00:00:00 UTC) plus the simulated
-//     time elapsed since the run began, plus the node's clock offset (none
+//     (Options.Epoch: by default 2025-06-15 13:37:42.123456789 UTC; the
+//     swarm profile draws one per seed) plus the simulated time elapsed
+//     since the run began, plus the node's clock offset (none
 //     unless the option set's clocks section gives nodes skew, drift or
 //     steps). The value is in the epoch's location and carries a monotonic
 //     reading of the world's ideal clock, so Since(t), Until(t) and Sub
