@@ -70,6 +70,8 @@ type G struct {
 	op         *waiter
 	slot       any // a *T reused for the value of a parked plain channel operation (chan.go)
 	inChanWait bool
+	pollReady  func() bool // set while parked in ParkUntil (poll.go)
+	inPolled   bool        // in World.polled
 
 	// Local is free for shims to hang per-goroutine state on (for example
 	// the node a goroutine belongs to).

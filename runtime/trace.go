@@ -32,6 +32,7 @@ const (
 	evUser
 	evNode
 	evNodeLife
+	evPollReady
 )
 
 var evNames = [...]string{
@@ -51,6 +52,7 @@ var evNames = [...]string{
 	evUser:      "user",
 	evNode:      "node.new",
 	evNodeLife:  "node",
+	evPollReady: "poll.ready",
 }
 
 // TraceEvent is one entry of a run's trace.

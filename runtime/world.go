@@ -51,6 +51,7 @@ type World struct {
 	chanIDs   int64
 	idleChans int
 	chanWait  []*G // goroutines parked on channel operations, in park order
+	polled    []*G // goroutines parked in ParkUntil, in park order (poll.go)
 
 	tr tracer
 
@@ -290,7 +291,7 @@ func (w *World) loop(done func() bool) {
 		}
 		// Before time moves, look for channel activity made outside the
 		// simulation (a context cancelled by library code).
-		if w.pollChans() {
+		if w.pollChans() || w.pollParked() {
 			continue
 		}
 		// tick
@@ -372,6 +373,7 @@ func (w *World) teardown() {
 	w.events = nil
 	w.chans = nil
 	w.chanWait = nil
+	w.polled = nil
 }
 
 // loopDone reports whether the running loop's end condition holds.

@@ -27,6 +27,7 @@ func runBuild(e env, args []string) error {
 	fs.StringVar(&g.out, "sim", "", "sim tree directory")
 	fs.StringVar(&g.include, "include", "", "comma-separated module patterns whose packages are rewritten too")
 	fs.BoolVar(&g.allow, "allow-unsupported", false, "leave unsupported constructs native instead of failing")
+	fs.BoolVar(&g.std, "std", false, "simulate inside the standard library too (see mgen test -std)")
 	fs.BoolVar(&race, "race", false, "build with the race detector")
 	if err := fs.Parse(args); err != nil {
 		return usagef("build: %v", err)
@@ -62,13 +63,17 @@ func runBuild(e env, args []string) error {
 	if !filepath.IsAbs(bin) {
 		bin = filepath.Join(e.dir, bin)
 	}
-	modRoot := filepath.Dir(res.OutDir)
-	for !fileExists(filepath.Join(modRoot, "go.mod")) && filepath.Dir(modRoot) != modRoot {
-		modRoot = filepath.Dir(modRoot)
-	}
+	modRoot := moduleRoot(res.OutDir)
 	buildArgs := []string{"build", "-o", bin}
 	if race {
 		buildArgs = append(buildArgs, "-race")
+	}
+	if g.std {
+		ov, err := stdOverlay(modRoot)
+		if err != nil {
+			return err
+		}
+		buildArgs = append(buildArgs, ov)
 	}
 	cmd := exec.Command("go", append(buildArgs, target.SimPath)...)
 	cmd.Dir = modRoot

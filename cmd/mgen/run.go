@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/marionette-dst/marionette/rewrite"
@@ -89,12 +90,14 @@ type genFlags struct {
 	out     string
 	include string
 	allow   bool
+	std     bool // -std: build with the standard-library overlay (overlay.go)
 }
 
 func (g *genFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.out, "o", "", "output directory (default <module root>/"+rewrite.DefaultOut+")")
 	fs.StringVar(&g.include, "include", "", "comma-separated module patterns whose packages are rewritten too")
 	fs.BoolVar(&g.allow, "allow-unsupported", false, "leave unsupported constructs native instead of failing")
+	fs.BoolVar(&g.std, "std", false, "simulate inside the standard library too: build with Marionette's std overlay (sync's locks, wait groups and conditions, crypto and math/rand randomness)")
 }
 
 func (g *genFlags) config(e env, patterns []string, args string) rewrite.Config {
@@ -124,8 +127,27 @@ func runGen(e env, args []string) error {
 	if err := checkTargets(e.dir, cfg.Patterns, cfg.Include); err != nil { // swarm_targets.go
 		return err
 	}
-	_, err := generate(e, cfg)
-	return err
+	res, err := generate(e, cfg)
+	if err != nil || !g.std {
+		return err
+	}
+	ov, err := stdOverlay(moduleRoot(res.OutDir))
+	if err != nil {
+		return err
+	}
+	// The generated tree needs the overlay to simulate std: say how to run it.
+	fmt.Fprintf(e.stderr, "mgen: run the simulated tests (the standard library simulated too) with:\n  go test %s -vet=off ./%s/...\n",
+		ov, filepath.ToSlash(relTo(e.dir, res.OutDir)))
+	return nil
+}
+
+// moduleRoot returns the root of the module that holds the sim tree dir.
+func moduleRoot(dir string) string {
+	root := filepath.Dir(dir)
+	for !fileExists(filepath.Join(root, "go.mod")) && filepath.Dir(root) != root {
+		root = filepath.Dir(root)
+	}
+	return root
 }
 
 // generate runs the generator and prints its warnings.

@@ -72,9 +72,15 @@ func runTest(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	modRoot := filepath.Dir(res.OutDir)
-	for !fileExists(filepath.Join(modRoot, "go.mod")) && filepath.Dir(modRoot) != modRoot {
-		modRoot = filepath.Dir(modRoot)
+	modRoot := moduleRoot(res.OutDir)
+
+	var buildFlags []string
+	if tf.std {
+		ov, err := stdOverlay(modRoot)
+		if err != nil {
+			return err
+		}
+		buildFlags = append(buildFlags, ov, "-vet=off")
 	}
 
 	// Build each test binary once.
@@ -89,7 +95,7 @@ func runTest(e env, args []string) error {
 			continue
 		}
 		exe := filepath.Join(bin, fmt.Sprintf("p%d.test", i))
-		cmd := exec.Command("go", "test", "-c", "-o", exe, p.SimPath)
+		cmd := exec.Command("go", append(append([]string{"test", "-c", "-o", exe}, buildFlags...), p.SimPath)...)
 		cmd.Dir = modRoot
 		if out, err := cmd.CombinedOutput(); err != nil {
 			fmt.Fprintf(e.stderr, "%s", out)

@@ -27,6 +27,9 @@ import (
 	goruntime "runtime"
 
 	"github.com/marionette-dst/marionette/runtime"
+	// The standard library's hooks, set when the binary is built with
+	// the std overlay (mgen -std); inert otherwise.
+	_ "github.com/marionette-dst/marionette/runtime/stdhooks"
 )
 
 // Program is what the generated driver passes to Main.

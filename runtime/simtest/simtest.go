@@ -15,6 +15,9 @@ import (
 	"testing"
 
 	"github.com/marionette-dst/marionette/runtime"
+	// The standard library's hooks, set when the binary is built with
+	// the std overlay (mgen -std); inert otherwise.
+	_ "github.com/marionette-dst/marionette/runtime/stdhooks"
 	simos "github.com/marionette-dst/marionette/shims/os"
 )
 

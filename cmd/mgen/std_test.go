@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/marionette-dst/marionette/internal/testmod"
+)
+
+// TestStdOverlayTLS runs testdata/stdsync, a TLS echo whose test reads and
+// writes one tls.Conn from two goroutines from the first byte, with -std:
+// crypto/tls's own mutexes park in the simulator while the handshake does
+// simulated I/O (without -std the run is stuck on them), std's clock is the
+// simulated one (the certificate, made at simulated time, verifies), and
+// the handshake's randomness comes from the seed: the go test line that
+// `mgen gen -std` prints replays a seed with the same keys, and another
+// seed gives other keys.
+func TestStdOverlayTLS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: builds std with the overlay")
+	}
+	dir := testmod.Copy(t, "stdsync")
+	stdout, stderr, err := mgen(t, dir, "test", "-std", "-runs", "3", "-check-determinism", ".")
+	if err != nil {
+		t.Fatalf("mgen test -std: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stdout+stderr, "3 passed, 0 failed") {
+		t.Fatalf("mgen test -std:\n%s%s", stdout, stderr)
+	}
+
+	_, stderr, err = mgen(t, dir, "gen", "-std", ".")
+	if err != nil {
+		t.Fatalf("mgen gen -std: %v\n%s", err, stderr)
+	}
+	m := regexp.MustCompile(`\n  go test (-overlay=\S+) (-vet=off) (\S+)\n`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("mgen gen -std did not print the go test line:\n%s", stderr)
+	}
+	keys := regexp.MustCompile(`keying material [0-9a-f]+`)
+	run := func(seed string) string {
+		cmd := exec.Command("go", "test", "-count=1", "-v", m[1], m[2], m[3])
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "MARIONETTE_SEED="+seed)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("seed %s: %v\n%s", seed, err, out)
+		}
+		k := keys.FindString(string(out))
+		if k == "" {
+			t.Fatalf("seed %s: no keying material in the output:\n%s", seed, out)
+		}
+		return k
+	}
+	a, b, c := run("1"), run("1"), run("2")
+	if a != b {
+		t.Errorf("seed 1 twice gave different TLS keys: %s, %s", a, b)
+	}
+	if a == c {
+		t.Errorf("seeds 1 and 2 gave the same TLS keys: %s", a)
+	}
+}

@@ -1,0 +1,327 @@
+// Package overlay builds the standard-library overlay that moves the
+// simulation's boundary below std: a `go build -overlay` file that
+//   - adds a bottom package, marionette/hooks, to GOROOT (it imports only
+//     unsafe, so every std package may import it);
+//   - patches functions of std packages in place (sync's locks, wait
+//     groups and conditions; time's clock reads; crypto's and math/rand's
+//     randomness) so that a
+//     simulated goroutine is served by the simulator through those hooks,
+//     and adds each patched package a file of helpers;
+//   - adds to Marionette's runtime/stdhooks package the file that sets the
+//     hooks at init.
+//
+// The patches are made at build time from the GOROOT the user's go command
+// uses, on the same lines as the original statements (std's line numbers
+// and file names in stack traces do not change), and each one fails loudly
+// when the function it patches is missing, so a new Go release cannot be
+// miscompiled silently. Import paths do not change, so `internal/` rules,
+// linknames, embedded files and type identity are untouched.
+//
+// The overlay is written once per (Go version, GOROOT, Marionette's hook
+// sources, std sources) into a content-addressed cache directory, and the
+// go command's build cache keys on the overlay's content: the first build
+// recompiles std above sync, later builds reuse it.
+package overlay
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// BottomPackage is the import path of the package the overlay adds to GOROOT.
+const BottomPackage = "marionette/hooks"
+
+// Config says where the overlay's inputs are.
+type Config struct {
+	GOROOT    string // the go command's GOROOT (go env GOROOT)
+	GoVersion string // go env GOVERSION
+	// HooksDir is the directory of package
+	// github.com/marionette-dst/marionette/runtime/stdhooks as the build
+	// sees it (go list -f {{.Dir}}): the overlay adds a file there.
+	HooksDir string
+	// CacheDir is where overlays are written; empty means
+	// $XDG_CACHE_HOME/marionette/overlay (os.UserCacheDir).
+	CacheDir string
+}
+
+// A patch adds statements to one function of a std file, on the lines of
+// its braces: Prologue right after the opening brace, Epilogue right before
+// the closing one (only for functions without a return statement). "$R"
+// stands for the receiver's name, "$0" for the first parameter's.
+type patch struct {
+	Pkg, File, Func    string // Func is "Name" or "Type.Name"
+	Prologue, Epilogue string
+}
+
+// patches is the list of std functions the overlay changes. The helper
+// functions they call are in src/<package>/zz_marionette.go.
+var patches = []patch{
+	{Pkg: "sync", File: "mutex.go", Func: "Mutex.Lock", Prologue: "if mrtLock($R) { return }"},
+	{Pkg: "sync", File: "mutex.go", Func: "Mutex.Unlock", Epilogue: "mrtUnlocked($R)"},
+	{Pkg: "sync", File: "rwmutex.go", Func: "RWMutex.Lock", Prologue: "if mrtRWLock($R) { return }"},
+	{Pkg: "sync", File: "rwmutex.go", Func: "RWMutex.Unlock", Epilogue: "mrtRWUnlocked($R)"},
+	{Pkg: "sync", File: "rwmutex.go", Func: "RWMutex.RLock", Prologue: "if mrtRLock($R) { return }"},
+	{Pkg: "sync", File: "rwmutex.go", Func: "RWMutex.RUnlock", Epilogue: "mrtRWUnlocked($R)"},
+	{Pkg: "sync", File: "waitgroup.go", Func: "WaitGroup.Add", Prologue: "defer mrtWGAdded($R)"},
+	{Pkg: "sync", File: "waitgroup.go", Func: "WaitGroup.Wait", Prologue: "if mrtWGWait($R) { return }"},
+	{Pkg: "sync", File: "cond.go", Func: "Cond.Wait", Prologue: "if mrtCondWait($R) { return }"},
+	{Pkg: "sync", File: "cond.go", Func: "Cond.Signal", Epilogue: "mrtCondWake($R, false)"},
+	{Pkg: "sync", File: "cond.go", Func: "Cond.Broadcast", Epilogue: "mrtCondWake($R, true)"},
+	{Pkg: "time", File: "time.go", Func: "Now", Prologue: "if t, ok := mrtNow(); ok { return t }"},
+	{Pkg: "time", File: "time.go", Func: "Since", Prologue: "if now, ok := mrtNow(); ok { return now.Sub($0) }"},
+	{Pkg: "time", File: "time.go", Func: "Until", Prologue: "if now, ok := mrtNow(); ok { return $0.Sub(now) }"},
+	{Pkg: "crypto/internal/fips140/drbg", File: "rand.go", Func: "Read", Prologue: "if mrtRead($0) { return }"},
+	{Pkg: "math/rand/v2", File: "rand.go", Func: "runtimeSource.Uint64", Prologue: "if v, ok := mrtUint64(); ok { return v }"},
+	{Pkg: "math/rand", File: "rand.go", Func: "runtimeSource.Uint64", Prologue: "if v, ok := mrtUint64(); ok { return v }"},
+	{Pkg: "math/rand", File: "rand.go", Func: "runtimeSource.Int63", Prologue: "if v, ok := mrtUint64(); ok { return int64(v & rngMask) }"},
+}
+
+//go:embed src hooksfile
+var sources embed.FS
+
+// buildIgnore is the first line of every embedded source: it keeps the go
+// command from building them as packages of this module. The overlay drops it.
+const buildIgnore = "//go:build ignore\n"
+
+// Build writes the overlay for cfg (if the cache does not hold it yet) and
+// returns the path of its JSON file, for `go build -overlay`.
+func Build(cfg Config) (string, error) {
+	if cfg.GOROOT == "" || cfg.GoVersion == "" || cfg.HooksDir == "" {
+		return "", fmt.Errorf("overlay: GOROOT, Go version and the stdhooks directory are required")
+	}
+	files, err := render(cfg)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "marionette overlay v1\n%s\n%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.HooksDir)
+	for _, target := range sortedKeys(files) {
+		fmt.Fprintf(h, "%s\n%d\n", target, len(files[target]))
+		h.Write(files[target])
+	}
+	key := hex.EncodeToString(h.Sum(nil))[:20]
+	base := cfg.CacheDir
+	if base == "" {
+		ucd, err := os.UserCacheDir()
+		if err != nil {
+			return "", fmt.Errorf("overlay: no cache directory: %v", err)
+		}
+		base = filepath.Join(ucd, "marionette", "overlay")
+	}
+	dir := filepath.Join(base, key)
+	jsonPath := filepath.Join(dir, "overlay.json")
+	if _, err := os.Stat(jsonPath); err == nil {
+		return jsonPath, nil
+	}
+	// Write into a fresh directory and rename it into place, so that a
+	// concurrent or interrupted build never leaves a partial overlay.
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return "", fmt.Errorf("overlay: %v", err)
+	}
+	tmp, err := os.MkdirTemp(base, ".tmp-")
+	if err != nil {
+		return "", fmt.Errorf("overlay: %v", err)
+	}
+	defer os.RemoveAll(tmp)
+	replace := map[string]string{}
+	for i, target := range sortedKeys(files) {
+		name := fmt.Sprintf("%03d-%s", i, filepath.Base(target))
+		if err := os.WriteFile(filepath.Join(tmp, name), files[target], 0o644); err != nil {
+			return "", fmt.Errorf("overlay: %v", err)
+		}
+		replace[target] = filepath.Join(dir, name)
+	}
+	js, err := json.MarshalIndent(struct{ Replace map[string]string }{replace}, "", "\t")
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "overlay.json"), append(js, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("overlay: %v", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if _, serr := os.Stat(jsonPath); serr == nil {
+			return jsonPath, nil // another process wrote the same overlay
+		}
+		return "", fmt.Errorf("overlay: %v", err)
+	}
+	return jsonPath, nil
+}
+
+// render returns the overlay's files: target path (a file of GOROOT or of
+// HooksDir) to content.
+func render(cfg Config) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	src := filepath.Join(cfg.GOROOT, "src")
+	// Added files: the bottom package and each patched package's helpers.
+	err := fs.WalkDir(sources, "src", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := embedded(p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(src, filepath.FromSlash(strings.TrimPrefix(p, "src/")))
+		if _, err := os.Stat(target); err == nil {
+			return fmt.Errorf("overlay: %s already exists in GOROOT; this Go release is not supported by this Marionette version", target)
+		}
+		files[target] = body
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	hooksFile, err := embedded("hooksfile/zz_overlay_hooks.go")
+	if err != nil {
+		return nil, err
+	}
+	files[filepath.Join(cfg.HooksDir, "zz_overlay_hooks.go")] = hooksFile
+
+	// Patched files.
+	byFile := map[string][]patch{}
+	for _, p := range patches {
+		f := path.Join(p.Pkg, p.File)
+		byFile[f] = append(byFile[f], p)
+	}
+	for _, f := range sortedKeys(byFile) {
+		target := filepath.Join(src, filepath.FromSlash(f))
+		orig, err := os.ReadFile(target)
+		if err != nil {
+			return nil, fmt.Errorf("overlay: %v", err)
+		}
+		out, err := apply(target, orig, byFile[f])
+		if err != nil {
+			return nil, err
+		}
+		files[target] = out
+	}
+	return files, nil
+}
+
+func embedded(p string) ([]byte, error) {
+	body, err := sources.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.HasPrefix(body, []byte(buildIgnore)) {
+		return nil, fmt.Errorf("overlay: internal error: %s does not start with %q", p, buildIgnore)
+	}
+	return body[len(buildIgnore):], nil
+}
+
+// apply inserts the patches' statements into the source of one file,
+// without adding lines.
+func apply(filename string, orig []byte, ps []patch) ([]byte, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, orig, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("overlay: %v", err)
+	}
+	type edit struct {
+		off  int
+		text string
+	}
+	var edits []edit
+	for _, p := range ps {
+		fd := findFunc(f, p.Func)
+		if fd == nil || fd.Body == nil {
+			return nil, fmt.Errorf("overlay: %s: function %s not found; this Go release is not supported by this Marionette version", filename, p.Func)
+		}
+		r := strings.NewReplacer("$R", paramName(fd.Recv), "$0", paramName(fd.Type.Params))
+		if p.Prologue != "" {
+			edits = append(edits, edit{fset.Position(fd.Body.Lbrace).Offset + 1, " " + r.Replace(p.Prologue) + ";"})
+		}
+		if p.Epilogue != "" {
+			if hasReturn(fd.Body) {
+				return nil, fmt.Errorf("overlay: internal error: %s: %s returns early; an epilogue would be skipped", filename, p.Func)
+			}
+			edits = append(edits, edit{fset.Position(fd.Body.Rbrace).Offset, "; " + r.Replace(p.Epilogue) + " "})
+		}
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].off > edits[j].off })
+	out := append([]byte(nil), orig...)
+	for _, e := range edits {
+		out = append(out[:e.off], append([]byte(e.text), out[e.off:]...)...)
+	}
+	// The patched file must still parse: a patch that breaks it is our bug.
+	if _, err := parser.ParseFile(token.NewFileSet(), filename, out, parser.SkipObjectResolution); err != nil {
+		return nil, fmt.Errorf("overlay: internal error: patched %s does not parse: %v", filename, err)
+	}
+	return out, nil
+}
+
+// findFunc finds "Name" (a function) or "Type.Name" (a method of Type or
+// *Type).
+func findFunc(f *ast.File, name string) *ast.FuncDecl {
+	recv, fn, isMethod := strings.Cut(name, ".")
+	if !isMethod {
+		recv, fn = "", name
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != fn {
+			continue
+		}
+		if (fd.Recv == nil) != (recv == "") {
+			continue
+		}
+		if recv == "" || recvType(fd) == recv {
+			return fd
+		}
+	}
+	return nil
+}
+
+func recvType(fd *ast.FuncDecl) string {
+	t := fd.Recv.List[0].Type
+	if s, ok := t.(*ast.StarExpr); ok {
+		t = s.X
+	}
+	if id, ok := t.(*ast.Ident); ok {
+		return id.Name
+	}
+	return ""
+}
+
+func paramName(fl *ast.FieldList) string {
+	if fl == nil || len(fl.List) == 0 || len(fl.List[0].Names) == 0 {
+		return "_"
+	}
+	return fl.List[0].Names[0].Name
+}
+
+func hasReturn(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.ReturnStmt:
+			found = true
+		case *ast.FuncLit:
+			return false
+		}
+		return !found
+	})
+	return found
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,68 @@
+// Command stdprobe runs one simulated world whose goroutines use standard
+// library state directly (this file is not rewritten by mgen): a contended
+// std sync.Mutex held across a simulated sleep, a sync.WaitGroup, a
+// sync.Cond, the clock, and std's crypto and math/rand randomness. Built
+// with the std overlay it prints what it observed and the run's summary;
+// built without it, the second locker blocks in the Go runtime and the run
+// is stuck.
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	mathrand "math/rand/v2"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/marionette-dst/marionette/runtime"
+	_ "github.com/marionette-dst/marionette/runtime/stdhooks"
+)
+
+func main() {
+	seed, _ := strconv.ParseUint(os.Args[1], 10, 64)
+	o, err := runtime.Expand(seed, runtime.Smoke)
+	if err != nil {
+		panic(err)
+	}
+	o.Limits.BusyWall = 2 * time.Second
+	var log []string
+	logf := func(format string, args ...any) { log = append(log, fmt.Sprintf(format, args...)) }
+	r := runtime.NewWorld(o).Run(func() {
+		start := time.Now()
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		cond := sync.NewCond(&mu)
+		ready := 0
+		for i := range 3 {
+			wg.Add(1)
+			runtime.Go(func() {
+				defer wg.Done()
+				mu.Lock()
+				runtime.Current().Sleep(time.Duration(i+1) * time.Millisecond) // holds the std lock while parked
+				ready++
+				cond.Broadcast()
+				mu.Unlock()
+				logf("g%d done at %v", i, time.Since(start))
+			})
+		}
+		mu.Lock()
+		for ready < 3 {
+			cond.Wait()
+		}
+		mu.Unlock()
+		wg.Wait()
+		var b [8]byte
+		rand.Read(b[:])
+		logf("all done at %v; crypto %x; math %d", time.Since(start), b, mathrand.IntN(1000))
+	})
+	for _, l := range log {
+		fmt.Println(l)
+	}
+	fmt.Println(r.Summary())
+	if r.Failure != nil {
+		fmt.Println(r.Failure.Report())
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,257 @@
+// Package stdhooks implements, on top of the runtime, what the standard
+// library does when it is built with Marionette's overlay (internal/overlay):
+// the overlaid std packages call function variables of a bottom package,
+// marionette/hooks, which the overlay adds to GOROOT and which imports only
+// unsafe and sync/atomic; a file the overlay adds to this package points
+// those variables at the functions below at init.
+//
+// Without the overlay nothing calls this package: it builds and does
+// nothing, so every simulation binary can link it.
+//
+// Every function first asks which goroutine is calling. A caller outside
+// any simulation (package initialisation, TestMain, a goroutine of code the
+// simulator did not start) gets false and the standard library goes on
+// natively; a simulated goroutine is served by its world.
+package stdhooks
+
+import (
+	"encoding/binary"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/marionette-dst/marionette/runtime"
+)
+
+// Wait blocks the calling simulated goroutine until try(key) succeeds: try
+// takes the resource (a lock) or reports that the condition holds (a wait
+// group's counter is zero), without blocking. reason names the operation in
+// deadlock reports ("sync.Mutex.Lock").
+//
+// A waiter is woken by Wake from a simulated goroutine of its world (in FIFO
+// order per key), or, when a native goroutine released the resource, by the
+// scheduler's poll before time advances: both orders are reproducible. A
+// woken waiter that loses the race for the resource waits again at the
+// head of the queue.
+//
+// It returns false, having done nothing, for a caller outside a simulation.
+// An event callback cannot block: it panics.
+func Wait(key unsafe.Pointer, try func(unsafe.Pointer) bool, reason string) bool {
+	g := runtime.Lookup()
+	if g == nil {
+		return false
+	}
+	if g.Callback() {
+		if try(key) {
+			return true
+		}
+		panic("marionette: " + reason + " would block in a scheduler event callback; callbacks cannot block (spawn a goroutine)")
+	}
+	if try(key) {
+		return true
+	}
+	t := tableOf(g.World())
+	wt := &waiter{g: g}
+	t.push(key, wt, false)
+	parked.Add(1)
+	defer func() {
+		parked.Add(-1)
+		if wt.queued {
+			t.remove(key, wt) // unwound while waiting (the run ended)
+		}
+	}()
+	for {
+		wt.parked = true
+		g.ParkUntil(reason, "", func() bool {
+			if !try(key) {
+				return false
+			}
+			wt.parked, wt.taken = false, true
+			t.remove(key, wt)
+			return true
+		})
+		wt.parked = false
+		if wt.taken || try(key) {
+			return true
+		}
+		// A simulated waker chose this waiter, but another goroutine took
+		// the resource first: wait again, first in line.
+		t.push(key, wt, true)
+	}
+}
+
+// Wake wakes, after the resource key was released, the first simulated
+// goroutine waiting for it in the caller's world (all of them when all is
+// set: a wait group reaching zero, a Cond broadcast). Native callers wake
+// nobody: their release is seen by the scheduler's poll.
+func Wake(key unsafe.Pointer, all bool) {
+	if parked.Load() == 0 {
+		return
+	}
+	g := runtime.Lookup()
+	if g == nil {
+		return
+	}
+	w := g.World()
+	t := tableOf(w)
+	for {
+		wt := t.pop(key)
+		if wt == nil {
+			return
+		}
+		if wt.parked {
+			wt.parked = false
+			w.Ready(wt.g)
+		}
+		if !all {
+			return
+		}
+	}
+}
+
+// Now stores at t (a *time.Time) the time the calling simulated goroutine
+// reads: its node's clock, or the world's for an event callback. It reports
+// false outside a simulation.
+func Now(t unsafe.Pointer) bool {
+	g := runtime.Lookup()
+	if g == nil {
+		return false
+	}
+	*(*time.Time)(t) = g.Now()
+	return true
+}
+
+// Rand fills b from the calling world's crypto stream (every source of
+// cryptographic randomness of the standard library comes here) and reports
+// true; outside a simulation it reports false and std reads the system's
+// source.
+func Rand(b []byte) bool {
+	g := runtime.Lookup()
+	if g == nil {
+		return false
+	}
+	w := g.World()
+	r := w.Rand(runtime.StreamCrypto)
+	var buf [8]byte
+	n := len(b)
+	for len(b) > 0 {
+		binary.LittleEndian.PutUint64(buf[:], r.Uint64())
+		b = b[copy(b, buf[:]):]
+	}
+	w.Trace("std.crypto.rand", g, int64(n), "")
+	return true
+}
+
+// Uint64 draws from the calling world's user stream for the top-level
+// functions of math/rand and math/rand/v2 (and what std builds on them),
+// reporting false outside a simulation.
+func Uint64() (uint64, bool) {
+	g := runtime.Lookup()
+	if g == nil {
+		return 0, false
+	}
+	w := g.World()
+	v := w.Rand(runtime.StreamUser).Uint64()
+	w.Trace("std.rand", g, 0, "")
+	return v, true
+}
+
+// parked counts the goroutines parked in Wait in all worlds, so that an
+// uncontended release costs one atomic load.
+var parked atomic.Int64
+
+type waiter struct {
+	g      *runtime.G
+	parked bool // parked in Wait: a waker must make it runnable
+	taken  bool // the scheduler's poll took the resource on its behalf
+	queued bool // in its key's queue
+}
+
+// table holds one world's queues of waiters, by key. Only keys with waiters
+// have an entry, and nothing iterates over the map, so its order cannot
+// leak into a run.
+type table struct {
+	q map[unsafe.Pointer][]*waiter
+}
+
+type tableKey struct{}
+
+func tableOf(w *runtime.World) *table {
+	return w.Local(tableKey{}, func() any { return &table{q: map[unsafe.Pointer][]*waiter{}} }).(*table)
+}
+
+func (t *table) push(key unsafe.Pointer, wt *waiter, front bool) {
+	wt.queued = true
+	q := t.q[key]
+	if front {
+		q = append(q, nil)
+		copy(q[1:], q)
+		q[0] = wt
+	} else {
+		q = append(q, wt)
+	}
+	t.q[key] = q
+}
+
+func (t *table) pop(key unsafe.Pointer) *waiter {
+	q := t.q[key]
+	if len(q) == 0 {
+		return nil
+	}
+	wt := q[0]
+	wt.queued = false
+	if len(q) == 1 {
+		delete(t.q, key)
+	} else {
+		t.q[key] = q[1:]
+	}
+	return wt
+}
+
+func (t *table) remove(key unsafe.Pointer, wt *waiter) {
+	q := t.q[key]
+	for i, x := range q {
+		if x == wt {
+			q = append(q[:i:i], q[i+1:]...)
+			break
+		}
+	}
+	wt.queued = false
+	if len(q) == 0 {
+		delete(t.q, key)
+	} else {
+		t.q[key] = q
+	}
+}
+
+// CondWait queues the calling simulated goroutine on the sync.Cond key,
+// calls unlock (the Cond's locker), and parks until Wake names key (Signal
+// wakes the longest waiter, Broadcast all). It returns false for a caller
+// outside a simulation. A Signal made by a native goroutine does not wake a
+// simulated waiter: the run reports the waiter in its deadlock report.
+func CondWait(key unsafe.Pointer, unlock func()) bool {
+	g := runtime.Lookup()
+	if g == nil {
+		return false
+	}
+	if g.Callback() {
+		panic("marionette: sync.Cond.Wait in a scheduler event callback; callbacks cannot block (spawn a goroutine)")
+	}
+	t := tableOf(g.World())
+	wt := &waiter{g: g}
+	t.push(key, wt, false)
+	parked.Add(1)
+	defer func() {
+		parked.Add(-1)
+		if wt.queued {
+			t.remove(key, wt)
+		}
+	}()
+	unlock()
+	for wt.queued {
+		wt.parked = true
+		g.Park("sync.Cond.Wait", "")
+		wt.parked = false
+	}
+	return true
+}
