@@ -33,8 +33,9 @@
 // os.ErrDeadlineExceeded for deadlines, std's own "i/o timeout" and
 // "operation was canceled" errors for dials, io.EOF after an orderly close.
 //
-// Not simulated (an error says so): unix and IP sockets, multicast,
-// File and SyscallConn. net/http's server and transport start goroutines
+// Not simulated (an error says so): unix and IP sockets, multicast, File,
+// and raw I/O through SyscallConn (its Control succeeds and has no effect,
+// so socket options can be set). net/http's server and transport start goroutines
 // the simulator does not own and cannot run over simulated connections;
 // see docs/network.md.
 package net

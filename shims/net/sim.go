@@ -167,6 +167,23 @@ type notSimulated string
 func (e notSimulated) Error() string { return "marionette: " + string(e) + " is not simulated" }
 func (e notSimulated) Unwrap() error { return syscall.EOPNOTSUPP }
 
+// rawConn is the syscall.RawConn of a simulated socket. There is no file
+// descriptor: Control succeeds without calling f, so code that sets socket
+// options (gRPC's keepalive sets TCP_USER_TIMEOUT) works and the options
+// have no effect; Read and Write, which would do raw I/O on the
+// descriptor, fail.
+type rawConn struct{ of string }
+
+func (rawConn) Control(f func(fd uintptr)) error { return nil }
+
+func (r rawConn) Read(f func(fd uintptr) (done bool)) error {
+	return notSimulated(r.of + ".SyscallConn().Read")
+}
+
+func (r rawConn) Write(f func(fd uintptr) (done bool)) error {
+	return notSimulated(r.of + ".SyscallConn().Write")
+}
+
 // sysErr wraps a model errno as os.SyscallError with the system call std
 // would name; other errors pass unchanged.
 func sysErr(syscallName string, err error) error {

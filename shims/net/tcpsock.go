@@ -351,8 +351,10 @@ func (c *TCPConn) File() (f *os.File, err error) {
 	return nil, &OpError{Op: "file", Net: c.net, Source: c.laddr, Addr: c.raddr, Err: notSimulated("TCPConn.File")}
 }
 
-// SyscallConn returns a raw network connection. Under simulation there is
-// none: it returns an error.
+// SyscallConn returns a raw network connection. Under simulation it is a
+// RawConn whose Control succeeds without calling its function (socket
+// options have no effect on a simulated socket) and whose Read and Write
+// report that raw I/O is not simulated.
 func (c *TCPConn) SyscallConn() (syscall.RawConn, error) {
 	if !c.ok() {
 		return nil, syscall.EINVAL
@@ -360,7 +362,7 @@ func (c *TCPConn) SyscallConn() (syscall.RawConn, error) {
 	if c.real != nil {
 		return c.real.SyscallConn()
 	}
-	return nil, notSimulated("TCPConn.SyscallConn")
+	return rawConn{"TCPConn"}, nil
 }
 
 // ReadFrom implements the [io.ReaderFrom] ReadFrom method.
@@ -508,8 +510,10 @@ func (l *TCPListener) File() (f *os.File, err error) {
 	return nil, l.opErr("file", notSimulated("TCPListener.File"))
 }
 
-// SyscallConn returns a raw network connection. Under simulation there is
-// none: it returns an error.
+// SyscallConn returns a raw network connection. Under simulation it is a
+// RawConn whose Control succeeds without calling its function (socket
+// options have no effect on a simulated socket) and whose Read and Write
+// report that raw I/O is not simulated.
 func (l *TCPListener) SyscallConn() (syscall.RawConn, error) {
 	if !l.ok() {
 		return nil, syscall.EINVAL
@@ -517,5 +521,5 @@ func (l *TCPListener) SyscallConn() (syscall.RawConn, error) {
 	if l.real != nil {
 		return l.real.SyscallConn()
 	}
-	return nil, notSimulated("TCPListener.SyscallConn")
+	return rawConn{"TCPListener"}, nil
 }

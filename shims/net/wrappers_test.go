@@ -7,7 +7,9 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"math/big"
+	"syscall"
 	"testing"
 	stdtime "time"
 
@@ -81,5 +83,44 @@ func TestTLSAndJSONOverSimulatedConns(t *testing.T) {
 			runtime.Send(done, true)
 		})
 		runtime.Recv(done)
+	})
+}
+
+// Code that sets socket options through SyscallConn().Control (gRPC's
+// keepalive sets TCP_USER_TIMEOUT) works natively and under simulation,
+// where the options have no effect; raw reads are not simulated.
+func TestSyscallConnControl(t *testing.T) {
+	both(t, func(log func(format string, args ...any)) {
+		ln := must(net.Listen("tcp", "127.0.0.1:0"))
+		defer ln.Close()
+		c := must(net.Dial("tcp", ln.Addr().String()))
+		defer c.Close()
+		for _, s := range []interface {
+			SyscallConn() (syscall.RawConn, error)
+		}{c.(*net.TCPConn), ln.(*net.TCPListener)} {
+			rc, err := s.SyscallConn()
+			log("SyscallConn: %s", describe(err))
+			log("Control: %s", describe(rc.Control(func(fd uintptr) {})))
+		}
+	})
+	simulate(t, quiet(1), func() {
+		ln := must(net.Listen("tcp", "127.0.0.1:0"))
+		defer ln.Close()
+		c := must(net.Dial("tcp", ln.Addr().String()))
+		defer c.Close()
+		rc := must(c.(*net.TCPConn).SyscallConn())
+		called := false
+		rc.Control(func(fd uintptr) { called = true })
+		if called {
+			t.Error("Control called its function with a file descriptor that does not exist")
+		}
+		if err := rc.Read(func(uintptr) bool { return true }); !errors.Is(err, syscall.EOPNOTSUPP) {
+			t.Errorf("RawConn.Read = %v, want an error that is EOPNOTSUPP", err)
+		}
+		udp := must(net.ListenPacket("udp", "127.0.0.1:0"))
+		defer udp.Close()
+		if _, err := udp.(*net.UDPConn).SyscallConn(); err != nil {
+			t.Errorf("UDPConn.SyscallConn: %v", err)
+		}
 	})
 }
