@@ -136,8 +136,11 @@ func runGen(e env, args []string) error {
 		return err
 	}
 	// The generated tree needs the overlay to simulate std: say how to run it.
-	fmt.Fprintf(e.stderr, "mgen: run the simulated tests (the standard library simulated too) with:\n  go test %s -vet=off ./%s/...\n",
-		ov, filepath.ToSlash(relTo(e.dir, res.OutDir)))
+	out := res.OutDir
+	if r, err := filepath.Rel(e.dir, out); err == nil && !strings.HasPrefix(r, "..") {
+		out = "./" + filepath.ToSlash(r)
+	}
+	fmt.Fprintf(e.stderr, "mgen: run the simulated tests (the standard library simulated too) with:\n  go test %s -vet=off %s/...\n", ov, out)
 	return nil
 }
 

@@ -106,6 +106,9 @@ func Build(cfg Config) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// The key covers every file; the hooks file names the overlay's own
+	// path, so it is keyed before that name is appended.
+	hooksTarget := filepath.Join(cfg.HooksDir, "zz_overlay_hooks.go")
 	h := sha256.New()
 	fmt.Fprintf(h, "marionette overlay v1\n%s\n%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.HooksDir)
 	for _, target := range sortedKeys(files) {
@@ -123,6 +126,7 @@ func Build(cfg Config) (string, error) {
 	}
 	dir := filepath.Join(base, key)
 	jsonPath := filepath.Join(dir, "overlay.json")
+	files[hooksTarget] = append(files[hooksTarget], fmt.Sprintf("\nconst overlayJSON = %q\n", jsonPath)...)
 	if _, err := os.Stat(jsonPath); err == nil {
 		return jsonPath, nil
 	}

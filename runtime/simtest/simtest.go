@@ -107,7 +107,7 @@ func ReplayCommand(testName string, o runtime.Options) string {
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
-	return fmt.Sprintf("%s go test -run '%s' %s%s", env, strings.Join(parts, "/"), packageDir(), packageFlags())
+	return fmt.Sprintf("%s go test%s -run '%s' %s%s", env, runtime.BuildFlags(), strings.Join(parts, "/"), packageDir(), packageFlags())
 }
 
 // packageFlags returns the test binary's own flags (those that are not

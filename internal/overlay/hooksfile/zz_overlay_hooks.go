@@ -1,11 +1,17 @@
 //go:build ignore
 
 // Added to package runtime/stdhooks by Marionette's overlay: it points the
-// standard library's hooks at this package.
+// standard library's hooks at this package, and tells the runtime the go
+// command flags a replay of this binary's runs needs. The overlay appends
+// the constant overlayJSON.
 
 package stdhooks
 
-import "marionette/hooks"
+import (
+	"marionette/hooks"
+
+	"github.com/marionette-dst/marionette/runtime"
+)
 
 func init() {
 	hooks.Wait = Wait
@@ -14,4 +20,5 @@ func init() {
 	hooks.Now = Now
 	hooks.Rand = Rand
 	hooks.Uint64 = Uint64
+	runtime.SetBuildFlags("-overlay="+overlayJSON, "-vet=off")
 }

@@ -60,6 +60,7 @@ func main() {
 	for _, l := range log {
 		fmt.Println(l)
 	}
+	fmt.Println("replay flags:" + runtime.BuildFlags())
 	fmt.Println(r.Summary())
 	if r.Failure != nil {
 		fmt.Println(r.Failure.Report())
