@@ -406,7 +406,9 @@ func (w *World) ArtifactPath(suffix string) (string, error) {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "marionette-artifacts")
 	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	var err error
+	Outside(func() { err = os.MkdirAll(dir, 0o777) }) // the simulator's own directory
+	if err != nil {
 		return "", err
 	}
 	name := w.name

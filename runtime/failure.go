@@ -24,6 +24,7 @@ const (
 	KindCheck    Kind = "check"    // a checker or assertion failed
 	KindForeign  Kind = "foreign"  // a goroutine outside the simulation called a shim
 	KindLiveness Kind = "liveness" // the liveness phase did not make progress
+	KindEscape   Kind = "escape"   // simulated code changed the real machine or opened a real socket (escape.go)
 )
 
 // ExitCode returns the process exit code simulated binaries use for a kind.
@@ -44,6 +45,8 @@ func (k Kind) ExitCode() int {
 		return 15
 	case KindLiveness:
 		return 16
+	case KindEscape:
+		return 17
 	}
 	return 1
 }

@@ -72,6 +72,7 @@ type G struct {
 	inChanWait bool
 	pollReady  func() bool // set while parked in ParkUntil (poll.go)
 	inPolled   bool        // in World.polled
+	outside    int         // > 0 while the simulator does its own real I/O for it (escape.go)
 
 	// Local is free for shims to hang per-goroutine state on (for example
 	// the node a goroutine belongs to).

@@ -33,6 +33,7 @@ const (
 	evNode
 	evNodeLife
 	evPollReady
+	evEscape
 )
 
 var evNames = [...]string{
@@ -53,6 +54,7 @@ var evNames = [...]string{
 	evNode:      "node.new",
 	evNodeLife:  "node",
 	evPollReady: "poll.ready",
+	evEscape:    "escape",
 }
 
 // TraceEvent is one entry of a run's trace.

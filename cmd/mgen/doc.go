@@ -5,14 +5,14 @@ simulation.
 
 Usage:
 
-	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
+	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [-std] [PATTERNS]
 	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N]
 	          [-check-determinism] [-fail-unreached] [-json FILE] [-shard I/N]
 	          [-trace-failure=false]
 	          [-keep-going=false] [PATTERNS] [-- go test flags]
 	mgen report [-v] [-fail-unreached] FILE...
 	mgen build [-o BIN] [-workload PKG] [-sim DIR] [-include MODPATTERNS]
-	           [-allow-unsupported] [-race] PACKAGE
+	           [-allow-unsupported] [-std] [-race] PACKAGE
 	mgen trace [-clock sim|seq] [-step D] [-run NAME] [-seed S] [-o OUT] TRACE.jsonl
 
 # mgen gen
@@ -55,6 +55,24 @@ Gen works from //go:generate: "//go:generate mgen gen" in a package generates
 that package (the go command runs it in the package's directory).
 
 docs/rewriting.md describes what is rewritten and how.
+
+With -std (gen, test and build), the standard library is simulated too where
+Marionette's std overlay reaches: the generated packages are built with
+go build -overlay=FILE, a file mgen writes once per Go version into the user
+cache, which patches std in place (the user's files and GOROOT are never
+written). Simulated goroutines then get std's sync.Mutex, RWMutex, WaitGroup
+and Cond from the scheduler, std's time.Now from their node's clock, and all
+of std's cryptographic and math/rand randomness from the seed; and a real
+system call that would change the machine or open a socket, made by
+simulated code anywhere, fails the run with kind escape (exit code 17).
+Gen prints the go test line to use:
+
+	go test -overlay=$HOME/.cache/marionette/overlay/<hash>/overlay.json -vet=off ./marionette_sim/...
+
+mgen test and mgen build pass the flags themselves, and replay commands
+printed by such binaries repeat them. The first build recompiles the
+standard library once; later builds come from the go build cache.
+docs/architecture.md (section 9) lists what the overlay patches.
 
 # mgen test
 
@@ -152,7 +170,7 @@ Running the binary with a seed (-seed, or MARIONETTE_SEED), a profile
 on the simulated network and disks, with the workload, under the option
 set's faults. It prints the expanded option set first and the summary line
 last, and exits with 0, 1 (a node exited with a non-zero code), 2 (bad
-flags) or the failure kind's code (10 panic ... 16 liveness). BIN -h
+flags) or the failure kind's code (10 panic ... 16 liveness, 17 escape). BIN -h
 documents every flag. Package-level variables are per node, and a restarted
 node starts with fresh ones (docs/nodes.md).
 

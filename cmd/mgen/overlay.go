@@ -19,19 +19,19 @@ const stdhooksPkg = "github.com/marionette-dst/marionette/runtime/stdhooks"
 func stdOverlay(modRoot string) (string, error) {
 	// (go test's vet step cannot run on packages that exist only in an
 	// overlay; the caller turns it off.)
-	goenv, err := goOutput(modRoot, "env", "GOROOT", "GOVERSION")
+	goenv, err := goOutput(modRoot, "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH")
 	if err != nil {
 		return "", err
 	}
 	lines := strings.Split(strings.TrimSpace(goenv), "\n")
-	if len(lines) != 2 {
-		return "", fmt.Errorf("go env GOROOT GOVERSION: unexpected output %q", goenv)
+	if len(lines) != 4 {
+		return "", fmt.Errorf("go env GOROOT GOVERSION GOOS GOARCH: unexpected output %q", goenv)
 	}
 	dir, err := goOutput(modRoot, "list", "-f", "{{.Dir}}", stdhooksPkg)
 	if err != nil {
 		return "", err
 	}
-	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], HooksDir: strings.TrimSpace(dir)})
+	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], GOOS: lines[2], GOARCH: lines[3], HooksDir: strings.TrimSpace(dir)})
 	if err != nil {
 		return "", err
 	}

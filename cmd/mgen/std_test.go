@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -60,5 +61,32 @@ func TestStdOverlayTLS(t *testing.T) {
 	}
 	if a == c {
 		t.Errorf("seeds 1 and 2 gave the same TLS keys: %s", a)
+	}
+}
+
+// TestExamplesDoNotEscape runs the shipped examples with -std, where a real
+// system call that changes the machine or opens a socket, made by simulated
+// code anywhere (std and dependencies included), fails the run with kind
+// escape (internal/overlay's TestEscapeFailsTheRun shows it does). Every
+// seed passing means the examples' simulated code never reached the real
+// disk or network.
+func TestExamplesDoNotEscape(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: builds std with the overlay")
+	}
+	// A tree of its own below the module (ignored by ./..., as _ext is),
+	// removed afterwards.
+	out := filepath.Join(repoRoot(), "_mgen_stdtest")
+	t.Cleanup(func() { os.RemoveAll(out) })
+	for _, pkg := range []string{"./examples/kvstore", "./examples/quickstart"} {
+		stdout, stderr, err := mgen(t, repoRoot(), "test", "-std", "-runs", "5", "-o", out, pkg)
+		if err != nil || !strings.Contains(stdout+stderr, "5 passed, 0 failed") {
+			t.Fatalf("%s under -std: %v\n%s%s", pkg, err, stdout, stderr)
+		}
+	}
+	dir := testmod.Copy(t, "wal")
+	stdout, stderr, err := mgen(t, dir, "test", "-std", "-runs", "5", ".")
+	if err != nil || !strings.Contains(stdout+stderr, "5 passed, 0 failed") {
+		t.Fatalf("testdata/wal under -std: %v\n%s%s", err, stdout, stderr)
 	}
 }

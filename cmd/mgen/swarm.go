@@ -38,7 +38,7 @@ const (
 )
 
 // Kinds of a failed seed run besides the runtime failure kinds (panic,
-// deadlock, stuck, limit, check, foreign, liveness).
+// deadlock, stuck, limit, check, foreign, liveness, escape).
 const (
 	kindTest   = "test"             // a test failed by itself (t.Error, t.Fatal) with no run failure
 	kindNondet = "nondeterministic" // -check-determinism: the two runs' hashes differ
@@ -147,7 +147,7 @@ func parseRuns(out []byte) []runLine {
 var failHeaderRE = regexp.MustCompile(`(?m)^\s*marionette: FAIL (\w+)`)
 
 // exitKinds maps the exit codes of simulated binaries to failure kinds.
-var exitKinds = map[int]string{10: "panic", 11: "deadlock", 12: "stuck", 13: "limit", 14: "check", 15: "foreign", 16: "liveness"}
+var exitKinds = map[int]string{10: "panic", 11: "deadlock", 12: "stuck", 13: "limit", 14: "check", 15: "foreign", 16: "liveness", 17: "escape"}
 
 // failureKind says why a seed run failed: the first run failure in its
 // output, else a failure report header (the watchdog's, printed as the

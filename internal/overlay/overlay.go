@@ -4,7 +4,8 @@
 //     unsafe, so every std package may import it);
 //   - patches functions of std packages in place (sync's locks, wait
 //     groups and conditions; time's clock reads; crypto's and math/rand's
-//     randomness) so that a
+//     randomness; on linux, the syscall wrappers that change the machine
+//     or open a socket, which report escapes) so that a
 //     simulated goroutine is served by the simulator through those hooks,
 //     and adds each patched package a file of helpers;
 //   - adds to Marionette's runtime/stdhooks package the file that sets the
@@ -46,8 +47,9 @@ const BottomPackage = "marionette/hooks"
 
 // Config says where the overlay's inputs are.
 type Config struct {
-	GOROOT    string // the go command's GOROOT (go env GOROOT)
-	GoVersion string // go env GOVERSION
+	GOROOT       string // the go command's GOROOT (go env GOROOT)
+	GoVersion    string // go env GOVERSION
+	GOOS, GOARCH string // the build's target (go env GOOS GOARCH)
 	// HooksDir is the directory of package
 	// github.com/marionette-dst/marionette/runtime/stdhooks as the build
 	// sees it (go list -f {{.Dir}}): the overlay adds a file there.
@@ -62,8 +64,20 @@ type Config struct {
 // the closing one (only for functions without a return statement). "$R"
 // stands for the receiver's name, "$0" for the first parameter's.
 type patch struct {
-	Pkg, File, Func    string // Func is "Name" or "Type.Name"
+	Pkg, File, Func    string // Func is "Name" or "Type.Name"; File may hold $GOOS and $GOARCH
 	Prologue, Epilogue string
+	// GOOS limits the patch to one operating system (its package has
+	// another layout elsewhere).
+	GOOS string
+}
+
+// The system-call wrappers of package syscall that change the machine or
+// open a socket (see src/syscall/zz_marionette.go), linux only.
+const zsyscall = "zsyscall_$GOOS_$GOARCH.go"
+
+func escape(fn, call, arg, results string) patch {
+	return patch{Pkg: "syscall", File: zsyscall, Func: fn, GOOS: "linux",
+		Prologue: "if mrtEscape(" + call + ", " + arg + ") { " + results + "; return }"}
 }
 
 // patches is the list of std functions the overlay changes. The helper
@@ -87,6 +101,18 @@ var patches = []patch{
 	{Pkg: "math/rand/v2", File: "rand.go", Func: "runtimeSource.Uint64", Prologue: "if v, ok := mrtUint64(); ok { return v }"},
 	{Pkg: "math/rand", File: "rand.go", Func: "runtimeSource.Uint64", Prologue: "if v, ok := mrtUint64(); ok { return v }"},
 	{Pkg: "math/rand", File: "rand.go", Func: "runtimeSource.Int63", Prologue: "if v, ok := mrtUint64(); ok { return int64(v & rngMask) }"},
+	{Pkg: "syscall", File: zsyscall, Func: "openat", GOOS: "linux", Prologue: "if mrtOpen(path, flags) { fd, err = -1, EPERM; return }"},
+	{Pkg: "syscall", File: zsyscall, Func: "socket", GOOS: "linux", Prologue: "if mrtSocket(domain) { fd, err = -1, EPERM; return }"},
+	escape("Mkdirat", `"mkdir"`, "path", "err = EPERM"),
+	escape("unlinkat", `"unlink"`, "path", "err = EPERM"),
+	escape("Renameat", `"rename"`, "oldpath", "err = EPERM"),
+	escape("linkat", `"link"`, "newpath", "err = EPERM"),
+	escape("symlinkat", `"symlink"`, "newpath", "err = EPERM"),
+	escape("fchmodat", `"chmod"`, "path", "err = EPERM"),
+	escape("Fchownat", `"chown"`, "path", "err = EPERM"),
+	escape("utimensat", `"utimes"`, "path", "err = EPERM"),
+	escape("Mknodat", `"mknod"`, "path", "err = EPERM"),
+	escape("Truncate", `"truncate"`, "path", "err = EPERM"),
 }
 
 //go:embed src hooksfile
@@ -99,8 +125,8 @@ const buildIgnore = "//go:build ignore\n"
 // Build writes the overlay for cfg (if the cache does not hold it yet) and
 // returns the path of its JSON file, for `go build -overlay`.
 func Build(cfg Config) (string, error) {
-	if cfg.GOROOT == "" || cfg.GoVersion == "" || cfg.HooksDir == "" {
-		return "", fmt.Errorf("overlay: GOROOT, Go version and the stdhooks directory are required")
+	if cfg.GOROOT == "" || cfg.GoVersion == "" || cfg.GOOS == "" || cfg.GOARCH == "" || cfg.HooksDir == "" {
+		return "", fmt.Errorf("overlay: GOROOT, Go version, GOOS, GOARCH and the stdhooks directory are required")
 	}
 	files, err := render(cfg)
 	if err != nil {
@@ -110,7 +136,7 @@ func Build(cfg Config) (string, error) {
 	// path, so it is keyed before that name is appended.
 	hooksTarget := filepath.Join(cfg.HooksDir, "zz_overlay_hooks.go")
 	h := sha256.New()
-	fmt.Fprintf(h, "marionette overlay v1\n%s\n%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.HooksDir)
+	fmt.Fprintf(h, "marionette overlay v1\n%s\n%s\n%s/%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.GOOS, cfg.GOARCH, cfg.HooksDir)
 	for _, target := range sortedKeys(files) {
 		fmt.Fprintf(h, "%s\n%d\n", target, len(files[target]))
 		h.Write(files[target])
@@ -197,7 +223,10 @@ func render(cfg Config) (map[string][]byte, error) {
 	// Patched files.
 	byFile := map[string][]patch{}
 	for _, p := range patches {
-		f := path.Join(p.Pkg, p.File)
+		if p.GOOS != "" && p.GOOS != cfg.GOOS {
+			continue
+		}
+		f := path.Join(p.Pkg, strings.NewReplacer("$GOOS", cfg.GOOS, "$GOARCH", cfg.GOARCH).Replace(p.File))
 		byFile[f] = append(byFile[f], p)
 	}
 	for _, f := range sortedKeys(byFile) {

@@ -2,30 +2,27 @@ package overlay
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strings"
 	"testing"
 
 	"github.com/marionette-dst/marionette/internal/testmod"
 )
 
-func goEnv(t *testing.T) (goroot, version string) {
+func testConfig(t *testing.T) Config {
 	t.Helper()
-	out, err := exec.Command("go", "env", "GOROOT", "GOVERSION").Output()
+	out, err := exec.Command("go", "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := strings.Fields(string(out))
-	return f[0], f[1]
-}
-
-func testConfig(t *testing.T) Config {
-	goroot, version := goEnv(t)
-	return Config{GOROOT: goroot, GoVersion: version,
+	return Config{GOROOT: f[0], GoVersion: f[1], GOOS: f[2], GOARCH: f[3],
 		HooksDir: filepath.Join(testmod.Root(), "runtime", "stdhooks"), CacheDir: t.TempDir()}
 }
 
@@ -39,7 +36,11 @@ func TestPatchesKeepLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range patches {
-		target := filepath.Join(cfg.GOROOT, "src", filepath.FromSlash(p.Pkg), p.File)
+		if p.GOOS != "" && p.GOOS != cfg.GOOS {
+			continue
+		}
+		file := strings.NewReplacer("$GOOS", cfg.GOOS, "$GOARCH", cfg.GOARCH).Replace(p.File)
+		target := filepath.Join(cfg.GOROOT, "src", filepath.FromSlash(p.Pkg), file)
 		orig, err := os.ReadFile(target)
 		if err != nil {
 			t.Fatal(err)
@@ -186,5 +187,53 @@ func TestStdUnderSimulation(t *testing.T) {
 	out, err := run(native, "1")
 	if err == nil || !strings.Contains(out, "stuck") {
 		t.Fatalf("without the overlay the probe should be stuck; got %v\n%s", err, out)
+	}
+}
+
+// Simulated code that reaches the real machine through code that is not
+// rewritten (std's os and net here) fails its run with kind escape, and the
+// call is refused: no file appears on the host, no socket is opened.
+// Reading a real file is an input and is allowed.
+func TestEscapeFailsTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the standard library with the overlay")
+	}
+	if goruntime.GOOS != "linux" {
+		t.Skip("the escape patches are linux only")
+	}
+	cfg := testConfig(t)
+	cfg.CacheDir = ""
+	ov, err := Build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "probe")
+	cmd := exec.Command("go", "build", "-o", exe, "-overlay="+ov, "./internal/overlay/testdata/stdprobe")
+	cmd.Dir = testmod.Root()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	in := filepath.Join(dir, "input.txt")
+	if err := os.WriteFile(in, []byte("real input"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ what, call string }{
+		{"write", "real open system call (" + in + ".escaped)"},
+		{"dial", "real socket system call (AF_INET)"},
+	} {
+		out, err := exec.Command(exe, "1", in, tc.what).CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 17 {
+			t.Fatalf("%s: want exit 17 (escape), got %v\n%s", tc.what, err, out)
+		}
+		for _, want := range []string{"FAIL escape", tc.call, "operation not permitted", "stdprobe/main.go"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("%s: output lacks %q:\n%s", tc.what, want, out)
+			}
+		}
+	}
+	if _, err := os.Stat(in + ".escaped"); !os.IsNotExist(err) {
+		t.Fatalf("the refused write created a real file: %v", err)
 	}
 }

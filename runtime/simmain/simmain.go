@@ -90,7 +90,7 @@ failure report if the run failed, and the summary line
   marionette: run=... seed=... hash=... result=ok
 Exit status: 0 ok; 1 a node exited with a non-zero code; 2 bad flags;
 10 panic, 11 deadlock, 12 stuck, 13 limit, 14 check, 15 foreign,
-16 liveness (runtime.Kind.ExitCode). In swarm mode: a progress line on
+16 liveness, 17 escape (runtime.Kind.ExitCode). In swarm mode: a progress line on
 standard error, the failing seeds cheapest repro first (least simulated
 time) with the output of the first and a replay command for each, a
 summary line, and the exit status of the cheapest failure (0 if none).

@@ -20,5 +20,6 @@ func init() {
 	hooks.Now = Now
 	hooks.Rand = Rand
 	hooks.Uint64 = Uint64
+	hooks.Escape = runtime.Escape
 	runtime.SetBuildFlags("-overlay="+overlayJSON, "-vet=off")
 }

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	mathrand "math/rand/v2"
+	"net"
 	"os"
 	"strconv"
 	"sync"
@@ -22,6 +23,10 @@ import (
 
 func main() {
 	seed, _ := strconv.ParseUint(os.Args[1], 10, 64)
+	if len(os.Args) > 2 {
+		escape(seed, os.Args[2], os.Args[3])
+		return
+	}
 	o, err := runtime.Expand(seed, runtime.Smoke)
 	if err != nil {
 		panic(err)
@@ -65,5 +70,39 @@ func main() {
 	if r.Failure != nil {
 		fmt.Println(r.Failure.Report())
 		os.Exit(1)
+	}
+}
+
+// escape runs a world whose root goroutine reads the real file in (allowed:
+// an input) and then makes the real call named by what, through std (this
+// file is not rewritten): "write" creates a file, "dial" opens a socket.
+// Built with the overlay, the run fails with kind escape and the call is
+// refused.
+func escape(seed uint64, in, what string) {
+	o, err := runtime.Expand(seed, runtime.Smoke)
+	if err != nil {
+		panic(err)
+	}
+	var callErr error
+	r := runtime.NewWorld(o).Run(func() {
+		if _, err := os.ReadFile(in); err != nil {
+			panic(err)
+		}
+		switch what {
+		case "write":
+			callErr = os.WriteFile(in+".escaped", []byte("x"), 0o644)
+		case "dial":
+			var c net.Conn
+			c, callErr = net.Dial("tcp", "127.0.0.1:1")
+			if c != nil {
+				c.Close()
+			}
+		}
+	})
+	fmt.Println("call error:", callErr)
+	fmt.Println(r.Summary())
+	if r.Failure != nil {
+		fmt.Println(r.Failure.Report())
+		os.Exit(r.Failure.Kind.ExitCode())
 	}
 }

@@ -25,6 +25,9 @@ var (
 	Now func(t unsafe.Pointer) bool
 	// Rand fills b from the world's crypto stream.
 	Rand func(b []byte) bool
+	// Escape reports a system call that would change the real machine or
+	// open a socket (call names it, what its path); true refuses it.
+	Escape func(call, what string) bool
 	// Uint64 draws for the top-level functions of math/rand and math/rand/v2.
 	Uint64 func() (uint64, bool)
 )
