@@ -61,7 +61,8 @@ Marionette's std overlay reaches: the generated packages are built with
 go build -overlay=FILE, a file mgen writes once per Go version into the user
 cache, which patches std in place (the user's files and GOROOT are never
 written). Simulated goroutines then get std's sync.Mutex, RWMutex, WaitGroup
-and Cond from the scheduler, std's time.Now from their node's clock, and all
+and Cond from the scheduler, std's time.Now from their node's clock,
+time.Sleep and time.AfterFunc on simulated time, and all
 of std's cryptographic and math/rand randomness from the seed; and a real
 system call that would change the machine or open a socket, made by
 simulated code anywhere, fails the run with kind escape (exit code 17).

@@ -3,7 +3,7 @@
 //   - adds a bottom package, marionette/hooks, to GOROOT (it imports only
 //     unsafe, so every std package may import it);
 //   - patches functions of std packages in place (sync's locks, wait
-//     groups and conditions; time's clock reads; crypto's and math/rand's
+//     groups and conditions; time's clock reads, Sleep and AfterFunc; crypto's and math/rand's
 //     randomness; on linux, the syscall wrappers that change the machine
 //     or open a socket, which report escapes) so that a
 //     simulated goroutine is served by the simulator through those hooks,
@@ -97,6 +97,10 @@ var patches = []patch{
 	{Pkg: "time", File: "time.go", Func: "Now", Prologue: "if t, ok := mrtNow(); ok { return t }"},
 	{Pkg: "time", File: "time.go", Func: "Since", Prologue: "if now, ok := mrtNow(); ok { return now.Sub($0) }"},
 	{Pkg: "time", File: "time.go", Func: "Until", Prologue: "if now, ok := mrtNow(); ok { return $0.Sub(now) }"},
+	{Pkg: "time", File: "sleep.go", Func: "AfterFunc", Prologue: "if t, ok := mrtAfterFunc($0, f); ok { return t }"},
+	{Pkg: "time", File: "sleep.go", Func: "Timer.Stop", Prologue: "if ok, handled := mrtTimerStop($R); handled { return ok }"},
+	{Pkg: "time", File: "sleep.go", Func: "Timer.Reset", Prologue: "if ok, handled := mrtTimerReset($R, $0); handled { return ok }"},
+	{Pkg: "runtime", File: "time.go", Func: "timeSleep", Prologue: "if mrtSleep($0) { return }"},
 	{Pkg: "crypto/internal/fips140/drbg", File: "rand.go", Func: "Read", Prologue: "if mrtRead($0) { return }"},
 	{Pkg: "math/rand/v2", File: "rand.go", Func: "runtimeSource.Uint64", Prologue: "if v, ok := mrtUint64(); ok { return v }"},
 	{Pkg: "math/rand", File: "rand.go", Func: "runtimeSource.Uint64", Prologue: "if v, ok := mrtUint64(); ok { return v }"},

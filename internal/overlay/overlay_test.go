@@ -175,6 +175,7 @@ func TestStdUnderSimulation(t *testing.T) {
 	// The three goroutines hold the lock 1, 2 and 3 ms in turn, in an
 	// order the seed picks: the last one is done at 6ms.
 	for _, want := range []string{"g0 done at ", "g1 done at ", "g2 done at ", "all done at 6ms;", "result=ok",
+		"slept until 11ms; AfterFunc fired at 8ms, reset one at 9ms; Stop true, Reset true, Stop again false\n",
 		"replay flags: -overlay=" + ov + " -vet=off\n"} {
 		if !strings.Contains(a, want) {
 			t.Errorf("output lacks %q:\n%s", want, a)

@@ -16,6 +16,7 @@ package stdhooks
 
 import (
 	"encoding/binary"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -254,4 +255,97 @@ func CondWait(key unsafe.Pointer, unlock func()) bool {
 		wt.parked = false
 	}
 	return true
+}
+
+// Sleep parks the calling simulated goroutine for ns of simulated time
+// (time.Sleep in code that is not rewritten). It reports false outside a
+// simulation and in an event callback (which cannot park).
+func Sleep(ns int64) bool {
+	g := runtime.Lookup()
+	if g == nil || g.Callback() {
+		return false
+	}
+	g.Sleep(time.Duration(ns))
+	return true
+}
+
+// afterFuncs holds the time.Timers AfterFunc made under simulation, by
+// address, for Stop and Reset, whoever calls them. A world's entries go
+// when it ends.
+var afterFuncs struct {
+	mu sync.Mutex
+	m  map[unsafe.Pointer]*afterFunc
+}
+
+type afterFunc struct {
+	w  *runtime.World
+	f  func()
+	ev *runtime.Event
+}
+
+// AfterFunc makes the zero time.Timer at t a timer of the caller's world
+// that starts f in a new simulated goroutine after ns of simulated time (as
+// the time shim's AfterFunc does). It reports false outside a simulation.
+func AfterFunc(t unsafe.Pointer, ns int64, f func()) bool {
+	g := runtime.Lookup()
+	if g == nil {
+		return false
+	}
+	w := g.World()
+	a := &afterFunc{w: w, f: f}
+	afterFuncs.mu.Lock()
+	if afterFuncs.m == nil {
+		afterFuncs.m = map[unsafe.Pointer]*afterFunc{}
+	}
+	afterFuncs.m[t] = a
+	afterFuncs.mu.Unlock()
+	w.Local(afterFuncsKey{}, func() any {
+		w.OnEnd(func() {
+			afterFuncs.mu.Lock()
+			for k, a := range afterFuncs.m { // deletion only: order does not matter
+				if a.w == w {
+					delete(afterFuncs.m, k)
+				}
+			}
+			afterFuncs.mu.Unlock()
+		})
+		return true
+	})
+	a.start(time.Duration(ns))
+	return true
+}
+
+type afterFuncsKey struct{}
+
+func (a *afterFunc) start(d time.Duration) {
+	a.ev = a.w.Schedule(d, "time.AfterFunc", func() { a.w.Go("time.AfterFunc", a.f) })
+}
+
+// TimerReset stops (ns < 0) or resets to ns a timer AfterFunc made: it
+// reports whether the call was pending, and handled = false for any other
+// timer (std's own code then serves it). Stop or Reset from another run
+// while the timer's run goes on panics, as with the time shim's timers;
+// after its run ended they do nothing.
+func TimerReset(t unsafe.Pointer, ns int64) (pending, handled bool) {
+	afterFuncs.mu.Lock()
+	a := afterFuncs.m[t]
+	afterFuncs.mu.Unlock()
+	if a == nil {
+		return false, false
+	}
+	var cur *runtime.World
+	if g := runtime.Lookup(); g != nil {
+		cur = g.World()
+	}
+	if cur != a.w {
+		if cur == nil {
+			return false, true // the run is over: nothing of it fires again
+		}
+		panic("marionette: time.Timer.Stop or Reset called on a timer created in another simulation run")
+	}
+	pending = a.ev.Cancel()
+	if ns >= 0 {
+		a.start(time.Duration(ns))
+	}
+	return pending, true
 }

@@ -18,6 +18,9 @@ func init() {
 	hooks.Wake = Wake
 	hooks.CondWait = CondWait
 	hooks.Now = Now
+	hooks.Sleep = Sleep
+	hooks.AfterFunc = AfterFunc
+	hooks.TimerReset = TimerReset
 	hooks.Rand = Rand
 	hooks.Uint64 = Uint64
 	hooks.Escape = runtime.Escape

@@ -1,7 +1,8 @@
 // Command stdprobe runs one simulated world whose goroutines use standard
 // library state directly (this file is not rewritten by mgen): a contended
 // std sync.Mutex held across a simulated sleep, a sync.WaitGroup, a
-// sync.Cond, the clock, and std's crypto and math/rand randomness. Built
+// sync.Cond, the clock, Sleep and AfterFunc, and std's crypto and
+// math/rand randomness. Built
 // with the std overlay it prints what it observed and the run's summary;
 // built without it, the second locker blocks in the Go runtime and the run
 // is stuck.
@@ -61,6 +62,17 @@ func main() {
 		var b [8]byte
 		rand.Read(b[:])
 		logf("all done at %v; crypto %x; math %d", time.Since(start), b, mathrand.IntN(1000))
+
+		// std's Sleep and AfterFunc run on the simulated clock.
+		var firedAt, resetAt time.Duration
+		never := time.AfterFunc(time.Hour, func() { panic("a stopped timer fired") })
+		time.AfterFunc(2*time.Millisecond, func() { firedAt = time.Since(start) })
+		moved := time.AfterFunc(time.Millisecond, func() { resetAt = time.Since(start) })
+		stopped := never.Stop()
+		reset := moved.Reset(3 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
+		logf("slept until %v; AfterFunc fired at %v, reset one at %v; Stop %v, Reset %v, Stop again %v",
+			time.Since(start), firedAt, resetAt, stopped, reset, never.Stop())
 	})
 	for _, l := range log {
 		fmt.Println(l)

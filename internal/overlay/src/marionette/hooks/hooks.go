@@ -23,6 +23,14 @@ var (
 	CondWait func(key unsafe.Pointer, unlock func()) bool
 	// Now stores the calling goroutine's simulated time.Time at t.
 	Now func(t unsafe.Pointer) bool
+	// Sleep parks the calling simulated goroutine for ns of simulated time.
+	Sleep func(ns int64) bool
+	// AfterFunc makes the (zero) time.Timer at t call f in a new simulated
+	// goroutine after ns of simulated time.
+	AfterFunc func(t unsafe.Pointer, ns int64, f func()) bool
+	// TimerReset stops (ns < 0) or resets a timer AfterFunc made, reporting
+	// whether it was pending and whether t is such a timer.
+	TimerReset func(t unsafe.Pointer, ns int64) (pending, handled bool)
 	// Rand fills b from the world's crypto stream.
 	Rand func(b []byte) bool
 	// Escape reports a system call that would change the real machine or
