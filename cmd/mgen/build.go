@@ -27,7 +27,7 @@ func runBuild(e env, args []string) error {
 	fs.StringVar(&g.out, "sim", "", "sim tree directory")
 	fs.StringVar(&g.include, "include", "", "comma-separated module patterns whose packages are rewritten too")
 	fs.BoolVar(&g.allow, "allow-unsupported", false, "leave unsupported constructs native instead of failing")
-	fs.BoolVar(&g.std, "std", false, "simulate inside the standard library too (see mgen test -std)")
+	fs.BoolVar(&g.std, "std", true, "simulate inside the standard library too (see mgen help: -std)")
 	fs.BoolVar(&race, "race", false, "build with the race detector")
 	if err := fs.Parse(args); err != nil {
 		return usagef("build: %v", err)

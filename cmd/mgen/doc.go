@@ -56,7 +56,8 @@ that package (the go command runs it in the package's directory).
 
 docs/rewriting.md describes what is rewritten and how.
 
-With -std (gen, test and build), the standard library is simulated too where
+With -std (gen, test and build; on by default, -std=false turns it off),
+the standard library is simulated too where
 Marionette's std overlay reaches: the generated packages are built with
 go build -overlay=FILE, a file mgen writes once per Go version into the user
 cache, which patches std in place (the user's files and GOROOT are never

@@ -97,7 +97,7 @@ func (g *genFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.out, "o", "", "output directory (default <module root>/"+rewrite.DefaultOut+")")
 	fs.StringVar(&g.include, "include", "", "comma-separated module patterns whose packages are rewritten too")
 	fs.BoolVar(&g.allow, "allow-unsupported", false, "leave unsupported constructs native instead of failing")
-	fs.BoolVar(&g.std, "std", false, "simulate inside the standard library too: build with Marionette's std overlay (sync's locks, wait groups and conditions, crypto and math/rand randomness)")
+	fs.BoolVar(&g.std, "std", true, "simulate inside the standard library too: build with Marionette's std overlay (std's locks, clock, sleeps, randomness; escapes to the real machine fail the run)")
 }
 
 func (g *genFlags) config(e env, patterns []string, args string) rewrite.Config {

@@ -75,12 +75,14 @@ func runTest(e env, args []string) error {
 	modRoot := moduleRoot(res.OutDir)
 
 	var buildFlags []string
+	replayBuildFlags = ""
 	if tf.std {
 		ov, err := stdOverlay(modRoot)
 		if err != nil {
 			return err
 		}
 		buildFlags = append(buildFlags, ov, "-vet=off")
+		replayBuildFlags = " " + shellQuote(ov) + " -vet=off"
 	}
 
 	// Build each test binary once.
@@ -584,8 +586,13 @@ func replayCommand(seed, profile, test, pkg string, passThrough []string) string
 		}
 		extra += " " + shellQuote(a)
 	}
-	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s %s%s", seed, profile, run, pkg, extra)
+	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s%s %s%s", seed, profile, replayBuildFlags, run, pkg, extra)
 }
+
+// replayBuildFlags are the go command flags the test binaries were built
+// with that a replay must repeat (the std overlay's), each with a leading
+// space; set by runTest.
+var replayBuildFlags string
 
 // fullFailureReports is how many failing runs have their whole output shown
 // (without -v); the rest get a one-line summary and their replay command.
