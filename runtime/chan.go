@@ -21,21 +21,53 @@ type chanState struct {
 	id    int64
 	recvq []*waiter
 	sendq []*waiter
-	ops   chanOps // typed operations on the channel, for polling
+	ops   elemOps // the channel's element type, for polling
 }
 
-// chanOps polls a parked operation of a channel whose element type only
-// the generic code knows. Implementations are zero-size, so storing one in
-// an interface does not allocate (a generic func value would, per park).
-type chanOps interface {
-	pollRecv(w *World, wt *waiter) bool
-	pollSend(w *World, wt *waiter) bool
+// elemOps is what the channel core needs to know about a channel's element
+// type: everything else (wait queues, hand-over, polling, close) works on
+// unsafe pointers, so one implementation serves every element type.
+// key is the channel (its runtime pointer, see chanKey); v, dst and src
+// point at values of the element type.
+type elemOps interface {
+	trySend(key, v unsafe.Pointer) bool              // native non-blocking send of *v (panics if closed)
+	tryRecv(key, dst unsafe.Pointer) (ok, done bool) // native non-blocking receive into *dst
+	copy(dst, src unsafe.Pointer)
+	zero(p unsafe.Pointer)
+	close(key unsafe.Pointer) // native close (panics on nil or closed)
 }
 
+// typedOps is elemOps for element type T. It is zero-size, so storing one
+// in an interface does not allocate.
 type typedOps[T any] struct{}
 
-func (typedOps[T]) pollRecv(w *World, wt *waiter) bool { return pollRecv[T](w, wt) }
-func (typedOps[T]) pollSend(w *World, wt *waiter) bool { return pollSend[T](w, wt) }
+func (typedOps[T]) trySend(key, v unsafe.Pointer) bool {
+	select {
+	case *(*chan T)(unsafe.Pointer(&key)) <- *(*T)(v):
+		return true
+	default:
+		return false
+	}
+}
+
+func (typedOps[T]) tryRecv(key, dst unsafe.Pointer) (ok, done bool) {
+	select {
+	case v, ok := <-*(*chan T)(unsafe.Pointer(&key)):
+		*(*T)(dst) = v
+		return ok, true
+	default:
+		return false, false
+	}
+}
+
+func (typedOps[T]) copy(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) }
+
+func (typedOps[T]) zero(p unsafe.Pointer) {
+	var zero T
+	*(*T)(p) = zero
+}
+
+func (typedOps[T]) close(key unsafe.Pointer) { close(*(*chan T)(unsafe.Pointer(&key))) }
 
 // waiter is one parked channel operation (a plain op, or one case of a select).
 type waiter struct {
@@ -54,9 +86,9 @@ type waiter struct {
 // the simulation; it completes the waiter if it succeeds.
 func (wt *waiter) poll(w *World) bool {
 	if wt.send {
-		return wt.cs.ops.pollSend(w, wt)
+		return pollSend(w, wt)
 	}
-	return wt.cs.ops.pollRecv(w, wt)
+	return pollRecv(w, wt)
 }
 
 type selState struct {
@@ -67,7 +99,7 @@ type selState struct {
 
 func chanKey[C any](c C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&c)) }
 
-func (w *World) chanState(key unsafe.Pointer, ops chanOps) *chanState {
+func (w *World) chanState(key unsafe.Pointer, ops elemOps) *chanState {
 	cs := w.chans[key]
 	if cs == nil {
 		w.chanIDs++
@@ -155,7 +187,7 @@ func (w *World) complete(wt *waiter) {
 	w.Ready(g)
 }
 
-func (w *World) enqueue(g *G, key unsafe.Pointer, ops chanOps, wt *waiter) {
+func (w *World) enqueue(g *G, key unsafe.Pointer, ops elemOps, wt *waiter) {
 	cs := w.chanState(key, ops)
 	wt.g, wt.cs, wt.key = g, cs, key
 	if wt.send {
@@ -173,46 +205,39 @@ func (w *World) enqueue(g *G, key unsafe.Pointer, ops chanOps, wt *waiter) {
 	g.waiters = append(g.waiters, wt)
 }
 
-// trySend attempts a send without blocking.
-func trySend[T any](w *World, c chan T, v *T) bool {
-	if c == nil {
+// trySend attempts a send of *v on the channel key without blocking: to a
+// parked receiver, or into the buffer (or to a native receiver).
+func trySend(w *World, key, v unsafe.Pointer, ops elemOps) bool {
+	if key == nil {
 		return false
 	}
-	key := chanKey(c)
 	if cs := w.chans[key]; cs != nil {
 		if r := popWaiter(&cs.recvq); r != nil {
-			*(*T)(r.elem) = *v
+			ops.copy(r.elem, v)
 			r.ok = true
 			w.complete(r)
 			return true
 		}
 	}
-	select {
-	case c <- *v:
-		return true
-	default:
-		return false
-	}
+	return ops.trySend(key, v)
 }
 
-// tryRecv attempts a receive without blocking. done reports whether it
-// completed; ok is false when it completed because the channel is closed.
-func tryRecv[T any](w *World, c chan T, dst *T) (ok, done bool) {
-	if c == nil {
+// tryRecv attempts a receive into *dst without blocking. done reports
+// whether it completed; ok is false when it completed because the channel
+// is closed.
+func tryRecv(w *World, key, dst unsafe.Pointer, ops elemOps) (ok, done bool) {
+	if key == nil {
 		return false, false
 	}
-	select {
-	case v, ok := <-c:
-		*dst = v
+	if ok, done := ops.tryRecv(key, dst); done {
 		if ok {
-			refill(w, c)
+			refill(w, key, ops)
 		}
 		return ok, true
-	default:
 	}
-	if cs := w.chans[chanKey(c)]; cs != nil {
+	if cs := w.chans[key]; cs != nil {
 		if s := popWaiter(&cs.sendq); s != nil {
-			*dst = *(*T)(s.elem)
+			ops.copy(dst, s.elem)
 			w.complete(s)
 			return true, true
 		}
@@ -222,8 +247,8 @@ func tryRecv[T any](w *World, c chan T, dst *T) (ok, done bool) {
 
 // refill moves the first parked sender's value into the buffer slot a
 // receive just freed, as the Go runtime does.
-func refill[T any](w *World, c chan T) {
-	cs := w.chans[chanKey(c)]
+func refill(w *World, key unsafe.Pointer, ops elemOps) {
+	cs := w.chans[key]
 	if cs == nil {
 		return
 	}
@@ -231,10 +256,9 @@ func refill[T any](w *World, c chan T) {
 	if s == nil {
 		return
 	}
-	select {
-	case c <- *(*T)(s.elem):
+	if ops.trySend(key, s.elem) {
 		w.complete(s)
-	default:
+	} else {
 		cs.sendq = append([]*waiter{s}, cs.sendq...)
 	}
 }
@@ -252,23 +276,31 @@ func Send[T any](c chan<- T, v T) {
 }
 
 func send[T any](g *G, c chan T, v T) {
+	// The value waits in the goroutine's reusable slot for T, which the
+	// core may hand to a receiver while the goroutine is parked.
+	slot := opSlot[T](g)
+	*slot = v
+	sendOn(g, chanKey(c), unsafe.Pointer(slot), typedOps[T]{})
+	var zero T
+	*slot = zero // do not keep the value alive
+}
+
+// sendOn is the statement c <- *v for a simulated goroutine; *v must stay
+// valid while it is parked.
+func sendOn(g *G, key, v unsafe.Pointer, ops elemOps) {
 	w := g.w
 	w.maybePreempt(g)
-	if trySend(w, c, &v) {
+	if trySend(w, key, v, ops) {
 		return
 	}
-	if c == nil {
+	if key == nil {
 		g.Park("chan send (nil chan)", "")
 		panic("unreachable: nil channel send resumed")
 	}
-	slot := opSlot[T](g)
-	*slot = v
 	wt := g.opWaiter()
-	*wt = waiter{send: true, elem: unsafe.Pointer(slot)}
-	w.enqueue(g, chanKey(c), typedOps[T]{}, wt)
+	*wt = waiter{send: true, elem: v}
+	w.enqueue(g, key, ops, wt)
 	g.parkChan("chan send", wt.cs)
-	var zero T
-	*slot = zero
 	if wt.closed {
 		panic(plainError("send on closed channel"))
 	}
@@ -291,27 +323,33 @@ func Recv2[T any](c <-chan T) (T, bool) {
 }
 
 func recv[T any](g *G, c chan T) (T, bool) {
-	w := g.w
-	w.maybePreempt(g)
-	var v T
-	if ok, done := tryRecv(w, c, &v); done {
-		return v, ok
-	}
-	if c == nil {
-		g.Park("chan receive (nil chan)", "")
-		panic("unreachable: nil channel receive resumed")
-	}
 	// The value is delivered into the goroutine's reusable slot for T
 	// rather than into a fresh heap variable.
 	slot := opSlot[T](g)
-	wt := g.opWaiter()
-	*wt = waiter{elem: unsafe.Pointer(slot)}
-	w.enqueue(g, chanKey(c), typedOps[T]{}, wt)
-	g.parkChan("chan receive", wt.cs)
-	v = *slot
+	ok := recvOn(g, chanKey(c), unsafe.Pointer(slot), typedOps[T]{})
+	v := *slot
 	var zero T
 	*slot = zero // do not keep the value alive
-	return v, wt.ok
+	return v, ok
+}
+
+// recvOn is v, ok := <-c for a simulated goroutine, delivering into *dst,
+// which must stay valid while it is parked.
+func recvOn(g *G, key, dst unsafe.Pointer, ops elemOps) bool {
+	w := g.w
+	w.maybePreempt(g)
+	if ok, done := tryRecv(w, key, dst, ops); done {
+		return ok
+	}
+	if key == nil {
+		g.Park("chan receive (nil chan)", "")
+		panic("unreachable: nil channel receive resumed")
+	}
+	wt := g.opWaiter()
+	*wt = waiter{elem: dst}
+	w.enqueue(g, key, ops, wt)
+	g.parkChan("chan receive", wt.cs)
+	return wt.ok
 }
 
 // opSlot returns the goroutine's reusable slot for a value of type T (a
@@ -337,9 +375,10 @@ func Close[T any](c chan<- T) {
 
 // CloseIn closes c on behalf of world w (from a goroutine or an event
 // callback) and wakes its parked goroutines.
-func CloseIn[T any](w *World, c chan<- T) {
-	close(c) // panics as Go does on a nil or closed channel
-	key := chanKey(c)
+func CloseIn[T any](w *World, c chan<- T) { closeIn(w, chanKey(c), typedOps[T]{}) }
+
+func closeIn(w *World, key unsafe.Pointer, ops elemOps) {
+	ops.close(key) // panics as Go does on a nil or closed channel
 	cs := w.chans[key]
 	if cs == nil {
 		return
@@ -349,8 +388,7 @@ func CloseIn[T any](w *World, c chan<- T) {
 		if r == nil {
 			break
 		}
-		var zero T
-		*(*T)(r.elem) = zero
+		ops.zero(r.elem)
 		r.ok = false
 		w.complete(r)
 	}
@@ -368,12 +406,12 @@ func CloseIn[T any](w *World, c chan<- T) {
 // TrySendIn sends v on c without blocking on behalf of world w (timer
 // callbacks use it). It reports whether the value was delivered.
 func TrySendIn[T any](w *World, c chan<- T, v T) bool {
-	return trySend(w, bidi[T](c), &v)
+	return trySend(w, chanKey(c), unsafe.Pointer(&v), typedOps[T]{})
 }
 
 // TryRecvIn receives from c without blocking on behalf of world w.
 func TryRecvIn[T any](w *World, c <-chan T) (v T, ok, done bool) {
-	ok, done = tryRecv(w, bidi[T](c), &v)
+	ok, done = tryRecv(w, chanKey(c), unsafe.Pointer(&v), typedOps[T]{})
 	return
 }
 
@@ -398,22 +436,18 @@ func Gosched() {
 	goschedNative()
 }
 
-func pollRecv[T any](w *World, wt *waiter) bool {
-	c := *(*chan T)(unsafe.Pointer(&wt.key))
-	select {
-	case v, ok := <-c:
-		*(*T)(wt.elem) = v
-		wt.ok = ok
-		removeWaiter(&wt.cs.recvq, wt)
-		w.complete(wt)
-		return true
-	default:
+func pollRecv(w *World, wt *waiter) bool {
+	ok, done := wt.cs.ops.tryRecv(wt.key, wt.elem)
+	if !done {
 		return false
 	}
+	wt.ok = ok
+	removeWaiter(&wt.cs.recvq, wt)
+	w.complete(wt)
+	return true
 }
 
-func pollSend[T any](w *World, wt *waiter) (sent bool) {
-	c := *(*chan T)(unsafe.Pointer(&wt.key))
+func pollSend(w *World, wt *waiter) (sent bool) {
 	defer func() {
 		if recover() != nil { // closed outside the simulation
 			wt.closed = true
@@ -422,14 +456,12 @@ func pollSend[T any](w *World, wt *waiter) (sent bool) {
 			sent = true
 		}
 	}()
-	select {
-	case c <- *(*T)(wt.elem):
-		removeWaiter(&wt.cs.sendq, wt)
-		w.complete(wt)
-		return true
-	default:
+	if !wt.cs.ops.trySend(wt.key, wt.elem) {
 		return false
 	}
+	removeWaiter(&wt.cs.sendq, wt)
+	w.complete(wt)
+	return true
 }
 
 // pollChans retries, in park order, every parked channel operation, so that

@@ -40,7 +40,7 @@ func RecvCase[T any](c <-chan T) *RecvOp[T] { return &RecvOp[T]{c: bidi[T](c)} }
 func SendCase[T any](c chan<- T, v T) *SendOp[T] { return &SendOp[T]{c: bidi[T](c), v: v} }
 
 func (r *RecvOp[T]) try(w *World, g *G) bool {
-	ok, done := tryRecv(w, r.c, &r.V)
+	ok, done := tryRecv(w, chanKey(r.c), unsafe.Pointer(&r.V), typedOps[T]{})
 	r.OK = ok
 	return done
 }
@@ -68,7 +68,9 @@ func (r *RecvOp[T]) nativeDone(v reflect.Value, ok bool) {
 	r.OK = ok
 }
 
-func (s *SendOp[T]) try(w *World, g *G) bool { return trySend(w, s.c, &s.v) }
+func (s *SendOp[T]) try(w *World, g *G) bool {
+	return trySend(w, chanKey(s.c), unsafe.Pointer(&s.v), typedOps[T]{})
+}
 
 func (s *SendOp[T]) park(w *World, g *G, sel *selState, idx int) bool {
 	if s.c == nil {
