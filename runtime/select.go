@@ -101,6 +101,10 @@ func Select(hasDefault bool, cases ...Case) int {
 	if g == nil {
 		return nativeSelect(hasDefault, cases)
 	}
+	return selectOn(g, hasDefault, cases)
+}
+
+func selectOn(g *G, hasDefault bool, cases []Case) int {
 	w := g.w
 	w.maybePreempt(g)
 	n := len(cases)

@@ -238,3 +238,42 @@ func TestEscapeFailsTheRun(t *testing.T) {
 		t.Fatalf("the refused write created a real file: %v", err)
 	}
 }
+
+// The bottom package's generic operations (what rewritten std code calls)
+// behave as Go's own, natively and in a world, on channels shared with the
+// runtime's generic operations (testdata/bottomprobe).
+func TestBottomPackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the standard library with the overlay")
+	}
+	cfg := testConfig(t)
+	cfg.CacheDir = ""
+	ov, err := Build(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(t.TempDir(), "bottomprobe")
+	cmd := exec.Command("go", "build", "-o", exe, "-overlay="+ov, "./internal/overlay/testdata/bottomprobe")
+	cmd.Dir = testmod.Root()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	const want = "10 20 30 closed:true default atrue btrue done"
+	var first string
+	for i := range 2 {
+		out, err := exec.Command(exe, "1").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		s := regexp.MustCompile(` wall=\S+`).ReplaceAllString(string(out), "")
+		for _, line := range []string{"native: " + want + "\n", "simulated: " + want + "\n", "result=ok"} {
+			if !strings.Contains(s, line) {
+				t.Fatalf("output lacks %q:\n%s", line, s)
+			}
+		}
+		if i == 1 && s != first {
+			t.Fatalf("seed 1 twice:\n%s\n---\n%s", first, s)
+		}
+		first = s
+	}
+}

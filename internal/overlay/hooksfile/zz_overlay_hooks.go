@@ -9,6 +9,7 @@ package stdhooks
 
 import (
 	"marionette/hooks"
+	"unsafe"
 
 	"github.com/marionette-dst/marionette/runtime"
 )
@@ -24,5 +25,14 @@ func init() {
 	hooks.Rand = Rand
 	hooks.Uint64 = Uint64
 	hooks.Escape = runtime.Escape
+	hooks.GoHook = runtime.ErasedGo
+	hooks.SendHook = runtime.ErasedSend
+	hooks.RecvHook = runtime.ErasedRecv
+	hooks.CloseHook = runtime.ErasedClose
+	hooks.GoschedHook = runtime.ErasedGosched
+	hooks.SelectHook = func(hasDefault bool, cases []*hooks.SelectCase) int {
+		// hooks.SelectCase and runtime.ErasedCase have the same fields.
+		return runtime.ErasedSelect(hasDefault, *(*[]*runtime.ErasedCase)(unsafe.Pointer(&cases)))
+	}
 	runtime.SetBuildFlags("-overlay="+overlayJSON, "-vet=off")
 }

@@ -1,0 +1,190 @@
+//go:build ignore
+
+// The operations the rewriter writes into std code for goroutines,
+// channels and select (the same names and shapes as Marionette's runtime
+// offers rewritten user code). Each passes the channel as a pointer, values
+// as pointers and the element type as an elem[T], so that the simulator's
+// runtime, which std cannot import, serves them through the hooks below; a
+// caller the simulator does not run gets the native operation.
+
+package hooks
+
+import "unsafe"
+
+var (
+	// GoHook starts f in a new simulated goroutine.
+	GoHook func(f func()) bool
+	// SendHook, RecvHook and CloseHook are c <- *v, *dst, ok = <-c and
+	// close(c) for the channel key; ops is an elem[T].
+	SendHook  func(key, v unsafe.Pointer, ops any) bool
+	RecvHook  func(key, dst unsafe.Pointer, ops any) (ok, handled bool)
+	CloseHook func(key unsafe.Pointer, ops any) bool
+	// SelectHook runs a select for any caller and returns the chosen case
+	// (-1: default).
+	SelectHook func(hasDefault bool, cases []*SelectCase) int
+	// GoschedHook is runtime.Gosched.
+	GoschedHook func()
+)
+
+// elem is the element type of a channel, as methods on pointers.
+type elem[T any] struct{}
+
+func (elem[T]) TrySend(key, v unsafe.Pointer) bool {
+	select {
+	case *(*chan T)(unsafe.Pointer(&key)) <- *(*T)(v):
+		return true
+	default:
+		return false
+	}
+}
+
+func (elem[T]) TryRecv(key, dst unsafe.Pointer) (ok, done bool) {
+	select {
+	case v, ok := <-*(*chan T)(unsafe.Pointer(&key)):
+		*(*T)(dst) = v
+		return ok, true
+	default:
+		return false, false
+	}
+}
+
+func (elem[T]) Copy(dst, src unsafe.Pointer) { *(*T)(dst) = *(*T)(src) }
+
+func (elem[T]) Zero(p unsafe.Pointer) {
+	var zero T
+	*(*T)(p) = zero
+}
+
+func (elem[T]) Close(key unsafe.Pointer) { close(*(*chan T)(unsafe.Pointer(&key))) }
+
+func (elem[T]) Chan(key unsafe.Pointer) any { return *(*chan T)(unsafe.Pointer(&key)) }
+
+func chanKey[C any](c C) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&c)) }
+
+// Go is the statement go f().
+func Go(f func()) {
+	if h := GoHook; h != nil && h(f) {
+		return
+	}
+	go f()
+}
+
+// Send is the statement c <- v.
+func Send[T any](c chan<- T, v T) {
+	if h := SendHook; h != nil && h(chanKey(c), unsafe.Pointer(&v), elem[T]{}) {
+		return
+	}
+	c <- v
+}
+
+// Recv is the expression <-c.
+func Recv[T any](c <-chan T) T {
+	v, _ := Recv2(c)
+	return v
+}
+
+// Recv2 is v, ok := <-c.
+func Recv2[T any](c <-chan T) (T, bool) {
+	if h := RecvHook; h != nil {
+		var v T
+		if ok, handled := h(chanKey(c), unsafe.Pointer(&v), elem[T]{}); handled {
+			return v, ok
+		}
+	}
+	v, ok := <-c
+	return v, ok
+}
+
+// Close is close(c).
+func Close[T any](c chan<- T) {
+	if h := CloseHook; h != nil && h(chanKey(c), elem[T]{}) {
+		return
+	}
+	close(c)
+}
+
+// Range is for v := range c.
+func Range[T any](c <-chan T) func(yield func(T) bool) {
+	return func(yield func(T) bool) {
+		for {
+			v, ok := Recv2(c)
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Gosched is runtime.Gosched (natively a no-op here: the hint is only
+// skipped before the simulator's hooks are set).
+func Gosched() {
+	if h := GoschedHook; h != nil {
+		h()
+	}
+}
+
+// SelectCase is one case of a select, in the layout of the runtime's
+// ErasedCase.
+type SelectCase struct {
+	Key, Elem unsafe.Pointer
+	Send      bool
+	Ops       any
+	OK        bool
+}
+
+// Case is a *RecvOp or a *SendOp.
+type Case interface{ selectCase() *SelectCase }
+
+// RecvOp is a receive case; after Select chose it, V and OK hold what
+// v, ok := <-c would.
+type RecvOp[T any] struct {
+	V  T
+	OK bool
+	sc SelectCase
+}
+
+func (r *RecvOp[T]) selectCase() *SelectCase { return &r.sc }
+
+// SendOp is a send case.
+type SendOp[T any] struct {
+	v  T
+	sc SelectCase
+}
+
+func (s *SendOp[T]) selectCase() *SelectCase { return &s.sc }
+
+// RecvCase makes the receive case <-c.
+func RecvCase[T any](c <-chan T) *RecvOp[T] {
+	r := &RecvOp[T]{}
+	r.sc = SelectCase{Key: chanKey(c), Elem: unsafe.Pointer(&r.V), Ops: elem[T]{}}
+	return r
+}
+
+// SendCase makes the send case c <- v.
+func SendCase[T any](c chan<- T, v T) *SendOp[T] {
+	s := &SendOp[T]{v: v}
+	s.sc = SelectCase{Key: chanKey(c), Elem: unsafe.Pointer(&s.v), Send: true, Ops: elem[T]{}}
+	return s
+}
+
+// Select runs a select statement and returns the chosen case's index, or
+// -1 for the default case.
+func Select(hasDefault bool, cases ...Case) int {
+	h := SelectHook
+	if h == nil {
+		panic("marionette: a select in the standard library ran before the simulator set its hooks (package initialisation)")
+	}
+	scs := make([]*SelectCase, len(cases))
+	for i, c := range cases {
+		scs[i] = c.selectCase()
+	}
+	i := h(hasDefault, scs)
+	if i >= 0 {
+		if r, ok := cases[i].(interface{ setOK() }); ok {
+			r.setOK()
+		}
+	}
+	return i
+}
+
+func (r *RecvOp[T]) setOK() { r.OK = r.sc.OK }
