@@ -117,6 +117,8 @@ var patches = []patch{
 	escape("utimensat", `"utimes"`, "path", "err = EPERM"),
 	escape("Mknodat", `"mknod"`, "path", "err = EPERM"),
 	escape("Truncate", `"truncate"`, "path", "err = EPERM"),
+	{Pkg: "syscall", File: "exec_unix.go", Func: "forkExec", GOOS: "linux", Prologue: `if mrtEscape("fork/exec", argv0) { return 0, EPERM }`},
+	{Pkg: "syscall", File: "exec_unix.go", Func: "Exec", GOOS: "linux", Prologue: `if mrtEscape("exec", argv0) { return EPERM }`},
 }
 
 //go:embed src hooksfile

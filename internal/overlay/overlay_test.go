@@ -222,6 +222,7 @@ func TestEscapeFailsTheRun(t *testing.T) {
 	for _, tc := range []struct{ what, call string }{
 		{"write", "real open system call (" + in + ".escaped)"},
 		{"dial", "real socket system call (AF_INET)"},
+		{"exec", "real fork/exec system call (/bin/true)"},
 	} {
 		out, err := exec.Command(exe, "1", in, tc.what).CombinedOutput()
 		var ee *exec.ExitError

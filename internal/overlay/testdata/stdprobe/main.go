@@ -14,6 +14,7 @@ import (
 	mathrand "math/rand/v2"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"sync"
 	"time"
@@ -87,7 +88,8 @@ func main() {
 
 // escape runs a world whose root goroutine reads the real file in (allowed:
 // an input) and then makes the real call named by what, through std (this
-// file is not rewritten): "write" creates a file, "dial" opens a socket.
+// file is not rewritten): "write" creates a file, "dial" opens a socket,
+// "exec" starts a process.
 // Built with the overlay, the run fails with kind escape and the call is
 // refused.
 func escape(seed uint64, in, what string) {
@@ -103,6 +105,8 @@ func escape(seed uint64, in, what string) {
 		switch what {
 		case "write":
 			callErr = os.WriteFile(in+".escaped", []byte("x"), 0o644)
+		case "exec":
+			callErr = exec.Command("/bin/true").Run()
 		case "dial":
 			var c net.Conn
 			c, callErr = net.Dial("tcp", "127.0.0.1:1")
