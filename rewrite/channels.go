@@ -1,6 +1,7 @@
 // This file defines the rewrite of channel operations outside select:
 //
 //	c <- v              ->  mrt.Send(c, v)
+//	c <- v              ->  mrt.To(c).Send(v)   (v's type is not c's element type)
 //	<-c                 ->  mrt.Recv(c)
 //	v, ok := <-c        ->  v, ok := mrt.Recv2(c)   (also =, and var v, ok = <-c)
 //	close(c)            ->  mrt.Close(c)
@@ -23,7 +24,24 @@ func (m *matcher) matchSend(s *ast.SendStmt) {
 	if m.skip[s] {
 		return
 	}
-	m.add(&Site{Kind: KindSend, Span: m.span(s), Parts: []Span{m.span(s.Chan), m.span(s.Value)}})
+	m.add(&Site{Kind: KindSend, Span: m.span(s), Parts: []Span{m.span(s.Chan), m.span(s.Value)}, Assign: m.sendAssigns(s)})
+}
+
+// sendAssigns reports whether the value of a send is not of the channel's
+// element type itself but only assignable to it (a concrete value into a
+// channel of interfaces, a bidirectional channel into a channel of
+// directional ones, an untyped constant or nil). Send(c, v) would then infer
+// its type argument from v too and fail to compile; To(c).Send(v) infers it
+// from the channel alone and assigns v as the send statement does, without
+// naming the element type (which the file may have no way to spell: a type
+// of a package it does not import, or an unexported one).
+func (m *matcher) sendAssigns(s *ast.SendStmt) bool {
+	ch, ok := coreType(m.info.TypeOf(s.Chan)).(*types.Chan)
+	if !ok {
+		return true
+	}
+	v := m.info.TypeOf(s.Value)
+	return v == nil || !types.Identical(v, ch.Elem())
 }
 
 func (m *matcher) matchRecv(u *ast.UnaryExpr) {

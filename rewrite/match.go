@@ -53,6 +53,7 @@ type Site struct {
 	Import *ImportSite
 	Global *GlobalSite
 	Ref    bool // for KindTRun and KindTParallel: receiver is testing.T, not *testing.T
+	Assign bool // for KindSend: the value's type is not the element type (channels.go)
 }
 
 // FileSites is what the match phase found in one file.

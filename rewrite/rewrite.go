@@ -96,7 +96,11 @@ func (r *renderer) site(st *Site) {
 	case KindGo:
 		r.renderGo(st)
 	case KindSend:
-		r.renderCall(st, r.rt+".Send")
+		if st.Assign {
+			r.renderSend(st)
+		} else {
+			r.renderCall(st, r.rt+".Send")
+		}
 	case KindRecv:
 		r.renderCall(st, r.rt+".Recv")
 	case KindRecv2:
@@ -137,6 +141,15 @@ func (r *renderer) renderCall(st *Site, fn string) {
 		}
 		r.span(p)
 	}
+	r.synth(st, ")")
+}
+
+// renderSend writes mrt.To(c).Send(v).
+func (r *renderer) renderSend(st *Site) {
+	r.synth(st, r.rt+".To(")
+	r.span(st.Parts[0])
+	r.synth(st, ").Send(")
+	r.span(st.Parts[1])
 	r.synth(st, ")")
 }
 

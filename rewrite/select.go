@@ -40,6 +40,7 @@ type SelectCase struct {
 	Send    bool
 	Chan    Span   // the channel operand
 	Value   Span   // the sent value (Send)
+	Assign  bool   // the sent value's type is not the element type: To(c).SendCase(v)
 	Lhs     []Span // the receive's left-hand sides, if any
 	Define  bool   // the receive declares its left-hand sides (:=)
 	Header  Span   // "case ...:" including the colon
@@ -67,6 +68,7 @@ func (m *matcher) matchSelect(s *ast.SelectStmt) {
 			c.Send = true
 			c.Chan = m.span(comm.Chan)
 			c.Value = m.span(comm.Value)
+			c.Assign = m.sendAssigns(comm)
 		case *ast.ExprStmt:
 			u, _ := isRecv(comm.X)
 			m.skip[u] = true
@@ -111,12 +113,18 @@ func (r *renderer) renderSelect(st *Site) {
 				r.synth(st, ", ")
 			}
 			k++
-			if c.Send {
+			switch {
+			case c.Send && c.Assign:
+				r.synth(st, r.rt+".To(")
+				r.span(c.Chan)
+				r.synth(st, ").SendCase(")
+				r.span(c.Value)
+			case c.Send:
 				r.synth(st, r.rt+".SendCase(")
 				r.span(c.Chan)
 				r.synth(st, ", ")
 				r.span(c.Value)
-			} else {
+			default:
 				r.synth(st, r.rt+".RecvCase(")
 				r.span(c.Chan)
 			}

@@ -251,6 +251,23 @@ func Send[T any](c chan<- T, v T) {
 	send(g, bidi[T](c), v)
 }
 
+// Sender is the send side of a channel whose element type is T. Rewritten
+// code writes `c <- v` as To(c).Send(v) when v's type is not T itself (a
+// concrete value into a channel of interfaces, a bidirectional channel into
+// a channel of receive-only channels): T is then inferred from the channel
+// alone and v is assigned to T as the send statement assigns it, which
+// Send(c, v) cannot do because inference would also unify T with v's type.
+type Sender[T any] struct{ c chan<- T }
+
+// To returns the send side of c.
+func To[T any](c chan<- T) Sender[T] { return Sender[T]{c} }
+
+// Send is the statement c <- v.
+func (s Sender[T]) Send(v T) { Send(s.c, v) }
+
+// SendCase makes the send case `c <- v` of a select.
+func (s Sender[T]) SendCase(v T) *SendOp[T] { return SendCase(s.c, v) }
+
 func send[T any](g *G, c chan T, v T) {
 	w := g.w
 	w.maybePreempt(g)
