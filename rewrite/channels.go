@@ -83,8 +83,16 @@ func (m *matcher) matchRange(rs *ast.RangeStmt) {
 	}
 	switch coreType(t).(type) {
 	case *types.Chan:
+		if m.noRangeFunc {
+			m.matchRangeLoop(rs, false)
+			return
+		}
 		m.add(&Site{Kind: KindRangeChan, Span: m.span(rs.X), Parts: []Span{m.span(rs.X)}})
 	case *types.Map:
+		if m.noRangeFunc {
+			m.matchRangeLoop(rs, true)
+			return
+		}
 		m.matchMapRange(rs)
 	}
 }

@@ -100,9 +100,14 @@ func Generate(cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	mainMod, err := os.ReadFile(filepath.Join(modRoot, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
 	g := &generator{
 		cfg: cfg, dir: dir, out: out, modPath: modPath, simBase: simBase,
-		byPath: map[string]*pkgGen{},
+		mainLang: moduleLang(goDirective(mainMod)),
+		byPath:   map[string]*pkgGen{},
 	}
 	if cfg.Workload != "" {
 		if g.workload, g.workloadErrors, err = resolveWorkload(dir, cfg.Workload, roots); err != nil {
@@ -159,6 +164,26 @@ func modulePath(mod []byte) string {
 	return ""
 }
 
+// goDirective extracts the version of the go line from go.mod content, or "".
+func goDirective(mod []byte) string {
+	for _, l := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && f[0] == "go" {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+// moduleGoVersion is the go line of the module whose files the go command
+// compiles for m: its replacement's, if it is replaced.
+func moduleGoVersion(m *packages.Module) string {
+	if m.Replace != nil && m.Replace.GoVersion != "" {
+		return m.Replace.GoVersion
+	}
+	return m.GoVersion
+}
+
 // generator holds the state of one Generate call.
 type generator struct {
 	cfg      Config
@@ -166,6 +191,7 @@ type generator struct {
 	out      string
 	modPath  string
 	simBase  string
+	mainLang string // language version of the main module (version.go)
 	byPath   map[string]*pkgGen
 	warnings []string
 	asserts  map[*pkgGen]*pkgAsserts // assertion sites (assertions.go)
@@ -185,6 +211,7 @@ type pkgGen struct {
 	modPath string // module path of the package (for ext line directives)
 	modVer  string
 	modDir  string
+	modLang string            // language version of the package's module (version.go)
 	base    *packages.Package // non-test files come from here
 	test    *packages.Package // _test.go files of package path
 	xtest   *packages.Package // package path_test
@@ -254,7 +281,7 @@ func (g *generator) collect(roots []*packages.Package) {
 		}
 		pg := g.byPath[ip]
 		if pg == nil {
-			pg = &pkgGen{path: ip, modPath: p.Module.Path, modVer: p.Module.Version, modDir: p.Module.Dir}
+			pg = &pkgGen{path: ip, modPath: p.Module.Path, modVer: p.Module.Version, modDir: p.Module.Dir, modLang: moduleLang(moduleGoVersion(p.Module))}
 			if p.Module.Main && p.Module.Path == g.modPath {
 				rel := strings.TrimPrefix(strings.TrimPrefix(ip, g.modPath), "/")
 				pg.simPath = path.Join(g.simBase, rel)
@@ -367,7 +394,11 @@ func (g *generator) render() ([]outFile, error) {
 				if err != nil {
 					return nil, err
 				}
-				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals)
+				fv, err := versionOf(p.Fset, file, content, pg.modLang, g.mainLang)
+				if err != nil {
+					return nil, fmt.Errorf("%s: mgen: %v", relFile(g.dir, name), err)
+				}
+				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals, fv)
 				g.noteAssertions(pg, p, file, name)
 				for _, d := range fs.Unsupp {
 					pos := relFile(g.dir, d.Pos.Filename) + ":" + fmt.Sprint(d.Pos.Line) + ":" + fmt.Sprint(d.Pos.Column)
@@ -376,7 +407,7 @@ func (g *generator) render() ([]outFile, error) {
 				t := rewriteFile(fs, fs.RT, fs.Sim)
 				target := filepath.Join(pg.dir, filepath.Base(name))
 				linePath := g.linePath(pg, name, target)
-				data, err := emitFile(hdr, linePath, t, content)
+				data, err := emitFile(hdr, fv.build, linePath, t, content)
 				if err != nil {
 					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
 				}
@@ -394,9 +425,13 @@ func (g *generator) render() ([]outFile, error) {
 					return nil, err
 				}
 				fset := token.NewFileSet()
-				f, err := parser.ParseFile(fset, name, content, parser.ImportsOnly)
+				f, err := parser.ParseFile(fset, name, content, parser.ImportsOnly|parser.ParseComments)
 				if err != nil {
 					return nil, err
+				}
+				fv, err := versionOf(fset, f, content, pg.modLang, g.mainLang)
+				if err != nil {
+					return nil, fmt.Errorf("%s: mgen: %v", relFile(g.dir, name), err)
 				}
 				for _, spec := range f.Imports {
 					if importPath(spec) == "C" {
@@ -406,9 +441,14 @@ func (g *generator) render() ([]outFile, error) {
 					}
 				}
 				t := &text{}
-				t.copy(content, 0, len(content))
+				at := 0
+				for _, sp := range fv.remove {
+					t.copy(content, at, sp.Start)
+					at = sp.End
+				}
+				t.copy(content, at, len(content))
 				target := filepath.Join(pg.dir, filepath.Base(name))
-				data, err := emitFile(hdr, g.linePath(pg, name, target), t, content)
+				data, err := emitFile(hdr, fv.build, g.linePath(pg, name, target), t, content)
 				if err != nil {
 					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
 				}

@@ -37,6 +37,8 @@ const (
 	KindTTempDir              // t.TempDir() (testing.T or testing.B)
 	KindImports               // the import declarations
 	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
+	KindRangeLoop             // range over a channel or map in a file older than go1.23 (version.go)
+	KindRemove                // text removed: a build constraint line that moves to the generated constraint (version.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built
@@ -52,6 +54,7 @@ type Site struct {
 	Test   *TestSite
 	Import *ImportSite
 	Global *GlobalSite
+	Loop   *LoopSite
 	Ref    bool // for KindTRun and KindTParallel: receiver is testing.T, not *testing.T
 	Assign bool // for KindSend: the value's type is not the element type (channels.go)
 }
@@ -88,20 +91,25 @@ type matcher struct {
 	skip map[ast.Node]bool
 	// pkgUses are the offsets of the uses of each imported package name.
 	pkgUses map[*types.PkgName][]int
+	// noRangeFunc: the file's language version has no range-over-func.
+	noRangeFunc bool
 }
 
 // matchFile finds the sites of one file. mapPath maps the import path of a
 // package being rewritten to its new path. extra, if not nil, adds sites
 // after the construct walk (package state, globals.go).
-func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher)) *FileSites {
+//
+// fv says how the file keeps its language version (version.go).
+func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher), fv fileVersion) *FileSites {
 	tf := fset.File(file.Pos())
 	m := &matcher{
-		fset:    fset,
-		info:    info,
-		file:    file,
-		base:    tf.Base(),
-		skip:    map[ast.Node]bool{},
-		pkgUses: map[*types.PkgName][]int{},
+		fset:        fset,
+		info:        info,
+		file:        file,
+		base:        tf.Base(),
+		skip:        map[ast.Node]bool{},
+		pkgUses:     map[*types.PkgName][]int{},
+		noRangeFunc: !rangeFunc(fv.lang),
 		fs: &FileSites{
 			Filename: filename,
 			IsTest:   strings.HasSuffix(filename, "_test.go"),
@@ -110,6 +118,9 @@ func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte
 		},
 	}
 	m.matchDirectives()
+	for _, sp := range fv.remove {
+		m.add(&Site{Kind: KindRemove, Span: sp})
+	}
 	ast.Inspect(file, m.visit)
 	if extra != nil {
 		extra(m)

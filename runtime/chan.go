@@ -406,6 +406,34 @@ func Range[T any](c <-chan T) iter.Seq[T] {
 	}
 }
 
+// ChanLoop is a range over a channel for files compiled at a language
+// version without range-over-func (before go1.23), where Range cannot be
+// used:
+//
+//	for v := range c  ->  for it, v, ok := RecvLoop(c); ok; ok = it.Next(&v) {
+//
+// The loop variable is the user's own, declared by the for statement, so it
+// is per loop or per iteration exactly as the file's language version says.
+type ChanLoop[T any] struct{ c <-chan T }
+
+// RecvLoop starts the loop: it receives the first value (ok false when the
+// channel is closed).
+func RecvLoop[T any](c <-chan T) (it ChanLoop[T], v T, ok bool) {
+	v, ok = Recv2(c)
+	return ChanLoop[T]{c}, v, ok
+}
+
+// Next receives the next value into *v (v may be nil) and reports whether
+// there was one; when the channel is closed *v is left as it was, as a range
+// loop leaves its variable.
+func (it ChanLoop[T]) Next(v *T) bool {
+	x, ok := Recv2(it.c)
+	if ok && v != nil {
+		*v = x
+	}
+	return ok
+}
+
 // Gosched is runtime.Gosched.
 func Gosched() {
 	if g := Current(); g != nil {
