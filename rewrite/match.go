@@ -216,31 +216,49 @@ func coreType(t types.Type) types.Type {
 	if !ok {
 		return nil
 	}
-	var core types.Type
+	core, _ := ifaceCore(iface)
+	return core
+}
+
+// ifaceCore is the core type of the type set of a constraint interface: the
+// single underlying type of all its type terms, also of those of the
+// constraints it embeds (interface{ Chans }), or nil. terms is false when
+// the interface has no type terms at all (any, comparable, methods only),
+// so it does not restrict the core type of an interface embedding it.
+func ifaceCore(iface *types.Interface) (core types.Type, terms bool) {
 	for i := 0; i < iface.NumEmbeddeds(); i++ {
-		var terms []types.Type
+		var ts []types.Type
 		switch e := iface.EmbeddedType(i).(type) {
 		case *types.Union:
 			for j := 0; j < e.Len(); j++ {
-				terms = append(terms, e.Term(j).Type().Underlying())
+				ts = append(ts, e.Term(j).Type().Underlying())
 			}
 		default:
-			terms = append(terms, coreType(e))
+			if ei, ok := e.Underlying().(*types.Interface); ok {
+				c, has := ifaceCore(ei)
+				if !has {
+					continue
+				}
+				ts = append(ts, c)
+			} else {
+				ts = append(ts, coreType(e))
+			}
 		}
-		for _, u := range terms {
+		for _, u := range ts {
 			if u == nil {
-				return nil
+				return nil, true
 			}
 			if core == nil {
 				core = u
 				continue
 			}
 			if !sameCore(core, u) {
-				return nil
+				return nil, true
 			}
 		}
+		terms = true
 	}
-	return core
+	return core, terms
 }
 
 func sameCore(a, b types.Type) bool {
