@@ -4,6 +4,7 @@
 //	c <- v              ->  mrt.To(c).Send(v)   (v's type is not c's element type)
 //	<-c                 ->  mrt.Recv(c)
 //	v, ok := <-c        ->  v, ok := mrt.Recv2(c)   (also =, and var v, ok = <-c)
+//	v, ok = <-c         ->  v, ok = mrt.Recv2Ok(c, ok)   (ok of a named boolean type)
 //	close(c)            ->  mrt.Close(c)
 //	for v := range c    ->  for v := range mrt.Range(c)
 //	runtime.Gosched()   ->  mrt.Gosched()
@@ -52,8 +53,12 @@ func (m *matcher) matchRecv(u *ast.UnaryExpr) {
 }
 
 // matchRecv2 handles the right-hand side of a two-value assignment or
-// declaration when it is a comma-ok receive.
-func (m *matcher) matchRecv2(rhs ast.Expr) {
+// declaration when it is a comma-ok receive. okExpr is the second left-hand
+// side of an assignment (nil for a declaration): when it is a variable of a
+// boolean type other than bool, Recv2's bool result is not assignable to it
+// (the receive's is untyped), and Recv2Ok(c, ok) takes its type from it.
+// Reading a variable has no effect, so passing it changes nothing else.
+func (m *matcher) matchRecv2(rhs, okExpr ast.Expr) {
 	u, ok := isRecv(rhs)
 	if !ok || m.skip[u] {
 		return
@@ -63,7 +68,11 @@ func (m *matcher) matchRecv2(rhs ast.Expr) {
 		return
 	}
 	m.skip[u] = true
-	m.add(&Site{Kind: KindRecv2, Span: m.span(u), Parts: []Span{m.span(u.X)}})
+	st := &Site{Kind: KindRecv2, Span: m.span(u), Parts: []Span{m.span(u.X)}}
+	if id, isID := okExpr.(*ast.Ident); isID && id.Name != "_" && !types.Identical(m.info.TypeOf(id), types.Typ[types.Bool]) {
+		st.Parts = append(st.Parts, m.span(id))
+	}
+	m.add(st)
 }
 
 func (m *matcher) matchClose(call *ast.CallExpr) {

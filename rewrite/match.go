@@ -147,11 +147,11 @@ func (m *matcher) visit(n ast.Node) bool {
 		m.matchRecv(n)
 	case *ast.AssignStmt:
 		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
-			m.matchRecv2(n.Rhs[0])
+			m.matchRecv2(n.Rhs[0], n.Lhs[1])
 		}
 	case *ast.ValueSpec:
 		if len(n.Names) == 2 && len(n.Values) == 1 {
-			m.matchRecv2(n.Values[0])
+			m.matchRecv2(n.Values[0], nil)
 		}
 	case *ast.CallExpr:
 		m.matchCall(n)

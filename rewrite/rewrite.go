@@ -104,7 +104,11 @@ func (r *renderer) site(st *Site) {
 	case KindRecv:
 		r.renderCall(st, r.rt+".Recv")
 	case KindRecv2:
-		r.renderCall(st, r.rt+".Recv2")
+		if len(st.Parts) == 2 {
+			r.renderCall(st, r.rt+".Recv2Ok")
+		} else {
+			r.renderCall(st, r.rt+".Recv2")
+		}
 	case KindClose:
 		r.renderCall(st, r.rt+".Close")
 	case KindRangeChan:

@@ -22,6 +22,7 @@ package rewrite
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strconv"
 )
 
@@ -43,6 +44,7 @@ type SelectCase struct {
 	Assign  bool   // the sent value's type is not the element type: To(c).SendCase(v)
 	Lhs     []Span // the receive's left-hand sides, if any
 	Define  bool   // the receive declares its left-hand sides (:=)
+	OkBool  bool   // the second left-hand side has a boolean type other than bool
 	Header  Span   // "case ...:" including the colon
 	Body    Span   // after the colon to the next clause
 }
@@ -80,6 +82,10 @@ func (m *matcher) matchSelect(s *ast.SelectStmt) {
 			c.Define = comm.Tok == token.DEFINE
 			for _, l := range comm.Lhs {
 				c.Lhs = append(c.Lhs, m.span(l))
+			}
+			if len(comm.Lhs) == 2 {
+				t := m.info.TypeOf(comm.Lhs[1])
+				c.OkBool = t != nil && !types.Identical(t, types.Typ[types.Bool])
 			}
 		}
 		ss.Cases = append(ss.Cases, c)
@@ -165,6 +171,9 @@ func (r *renderer) renderSelect(st *Site) {
 				rhs := v + ".V"
 				if len(c.Lhs) == 2 {
 					rhs += ", " + v + ".OK"
+					if c.OkBool {
+						rhs += " == true" // untyped, as the receive's ok is
+					}
 				}
 				r.synth(hdr, op+rhs+";")
 			}

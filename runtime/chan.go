@@ -307,6 +307,14 @@ func Recv2[T any](c <-chan T) (T, bool) {
 	return recv(g, bidi[T](c))
 }
 
+// Recv2Ok is the expression v, ok = <-c where ok has a boolean type other
+// than bool (type B ~bool; the receive's ok is an untyped boolean, which
+// Recv2's bool result is not assignable to). The argument ok only gives B.
+func Recv2Ok[T any, B ~bool](c <-chan T, ok B) (T, B) {
+	v, got := Recv2(c)
+	return v, B(got)
+}
+
 func recv[T any](g *G, c chan T) (T, bool) {
 	w := g.w
 	w.maybePreempt(g)
