@@ -106,7 +106,7 @@ func Generate(cfg Config) (*Result, error) {
 		return nil, err
 	}
 	g := &generator{
-		cfg: cfg, dir: dir, out: out, modPath: modPath, simBase: simBase,
+		cfg: cfg, dir: dir, out: out, realOut: realOut, modPath: modPath, simBase: simBase,
 		mainLang: moduleLang(goDirective(mainMod)),
 		byPath:   map[string]*pkgGen{},
 	}
@@ -190,6 +190,7 @@ type generator struct {
 	cfg      Config
 	dir      string
 	out      string
+	realOut  string // out with symbolic links resolved (outdir.go)
 	modPath  string
 	simBase  string
 	mainLang string // language version of the main module (version.go)
@@ -503,7 +504,17 @@ func (g *generator) linePath(pg *pkgGen, orig, target string) string {
 // directory written. Tests of packages generated only as dependencies are
 // left alone.
 func (g *generator) write(files []outFile, res *Result) error {
-	// Check everything before touching anything.
+	// Check everything before touching anything. A directory below the
+	// output directory that is a symbolic link must not lead out of it.
+	for _, d := range g.dirs(files) {
+		rd, err := realPath(d)
+		if err != nil {
+			return err
+		}
+		if !within(g.realOut, rd) {
+			return fmt.Errorf("refusing to write into %s: it resolves to %s, outside the output directory %s", d, rd, g.realOut)
+		}
+	}
 	for _, f := range files {
 		if !within(g.out, f.path) {
 			return fmt.Errorf("internal error: %s is outside %s", f.path, g.out)

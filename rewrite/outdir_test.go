@@ -133,6 +133,37 @@ func TestOutSymlinks(t *testing.T) {
 	}
 }
 
+// TestOutSymlinkBelow: a package directory inside the output directory that
+// is a symbolic link out of it is refused before anything is written or
+// deleted.
+func TestOutSymlinkBelow(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links")
+	}
+	dir := outModule(t)
+	cfg := Config{Dir: dir, Patterns: []string{"./..."}}
+	if _, err := Generate(cfg); err != nil {
+		t.Fatal(err)
+	}
+	outside := t.TempDir()
+	stale := filepath.Join(outside, "stale.go")
+	writeFile(t, stale, []byte(Header("gen ./...")+"\n\npackage a\n"))
+	pkgA := filepath.Join(dir, DefaultOut, "a")
+	if err := os.RemoveAll(pkgA); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, pkgA); err != nil {
+		t.Fatal(err)
+	}
+	before, beforeOut := tree(t, dir), tree(t, outside)
+	_, err := Generate(cfg)
+	if err == nil || !strings.Contains(err.Error(), "outside the output directory") {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	sameTree(t, before, tree(t, dir))
+	sameTree(t, beforeOut, tree(t, outside))
+}
+
 // TestStaleTemporariesCleaned: temporary files a killed run left in the
 // directories mgen writes are removed on the next run; files that only look
 // similar are not.
