@@ -44,9 +44,10 @@ func IsGenerated(content []byte) bool {
 // loss of //line precision; tests set it.
 var strictAlign = false
 
-// emitFile returns the content of a generated file: header, //line
-// directive naming linePath, and the text t rewritten from src.
-func emitFile(header, linePath string, t *text, src []byte) ([]byte, error) {
+// emitFile returns the content of a generated file: header, the build
+// constraint line build if not empty (version.go), //line directive naming
+// linePath, and the text t rewritten from src.
+func emitFile(header, build, linePath string, t *text, src []byte) ([]byte, error) {
 	// Drop leading white space: the first directive must touch the first token.
 	skip := 0
 	for skip < len(t.b) && (t.b[skip] == ' ' || t.b[skip] == '\t' || t.b[skip] == '\n' || t.b[skip] == '\r') {
@@ -67,6 +68,9 @@ func emitFile(header, linePath string, t *text, src []byte) ([]byte, error) {
 	// line instead; a build constraint must start its line, so it gets the
 	// //line form (a constraint is never part of a doc comment).
 	prefix := header + "\n\n"
+	if build != "" {
+		prefix += build + "\n\n"
+	}
 	if bytes.HasPrefix(body, []byte("//go:build")) || bytes.HasPrefix(body, []byte("// +build")) || !bytes.HasPrefix(body, []byte("/")) {
 		prefix += "//line " + linePath + ":" + strconv.Itoa(first) + ":1\n"
 	} else {

@@ -87,8 +87,9 @@ func Generate(cfg Config) (*Result, error) {
 		}
 	}
 	out = filepath.Clean(out)
-	if !within(modRoot, out) || out == modRoot {
-		return nil, fmt.Errorf("output directory %s is not below the main module's root %s", out, modRoot)
+	realOut, err := checkOut(modRoot, out) // outdir.go
+	if err != nil {
+		return nil, err
 	}
 	outRel, _ := filepath.Rel(modRoot, out)
 	simBase := modPath + "/" + filepath.ToSlash(outRel)
@@ -96,13 +97,18 @@ func Generate(cfg Config) (*Result, error) {
 	if cfg.Workload != "" {
 		patterns = append(append([]string(nil), patterns...), cfg.Workload)
 	}
-	roots, err := load(dir, patterns, out, simBase)
+	roots, err := load(dir, patterns, []string{out, realOut}, simBase)
+	if err != nil {
+		return nil, err
+	}
+	mainMod, err := os.ReadFile(filepath.Join(modRoot, "go.mod"))
 	if err != nil {
 		return nil, err
 	}
 	g := &generator{
-		cfg: cfg, dir: dir, out: out, modPath: modPath, simBase: simBase,
-		byPath: map[string]*pkgGen{},
+		cfg: cfg, dir: dir, out: out, realOut: realOut, modPath: modPath, simBase: simBase,
+		mainLang: moduleLang(goDirective(mainMod)),
+		byPath:   map[string]*pkgGen{},
 	}
 	if cfg.Workload != "" {
 		if g.workload, g.workloadErrors, err = resolveWorkload(dir, cfg.Workload, roots); err != nil {
@@ -159,13 +165,35 @@ func modulePath(mod []byte) string {
 	return ""
 }
 
+// goDirective extracts the version of the go line from go.mod content, or "".
+func goDirective(mod []byte) string {
+	for _, l := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 2 && f[0] == "go" {
+			return f[1]
+		}
+	}
+	return ""
+}
+
+// moduleGoVersion is the go line of the module whose files the go command
+// compiles for m: its replacement's, if it is replaced.
+func moduleGoVersion(m *packages.Module) string {
+	if m.Replace != nil && m.Replace.GoVersion != "" {
+		return m.Replace.GoVersion
+	}
+	return m.GoVersion
+}
+
 // generator holds the state of one Generate call.
 type generator struct {
 	cfg      Config
 	dir      string
 	out      string
+	realOut  string // out with symbolic links resolved (outdir.go)
 	modPath  string
 	simBase  string
+	mainLang string // language version of the main module (version.go)
 	byPath   map[string]*pkgGen
 	warnings []string
 	asserts  map[*pkgGen]*pkgAsserts // assertion sites (assertions.go)
@@ -185,6 +213,7 @@ type pkgGen struct {
 	modPath string // module path of the package (for ext line directives)
 	modVer  string
 	modDir  string
+	modLang string            // language version of the package's module (version.go)
 	base    *packages.Package // non-test files come from here
 	test    *packages.Package // _test.go files of package path
 	xtest   *packages.Package // package path_test
@@ -254,7 +283,7 @@ func (g *generator) collect(roots []*packages.Package) {
 		}
 		pg := g.byPath[ip]
 		if pg == nil {
-			pg = &pkgGen{path: ip, modPath: p.Module.Path, modVer: p.Module.Version, modDir: p.Module.Dir}
+			pg = &pkgGen{path: ip, modPath: p.Module.Path, modVer: p.Module.Version, modDir: p.Module.Dir, modLang: moduleLang(moduleGoVersion(p.Module))}
 			if p.Module.Main && p.Module.Path == g.modPath {
 				rel := strings.TrimPrefix(strings.TrimPrefix(ip, g.modPath), "/")
 				pg.simPath = path.Join(g.simBase, rel)
@@ -367,7 +396,11 @@ func (g *generator) render() ([]outFile, error) {
 				if err != nil {
 					return nil, err
 				}
-				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals)
+				fv, err := versionOf(p.Fset, file, content, pg.modLang, g.mainLang)
+				if err != nil {
+					return nil, fmt.Errorf("%s: mgen: %v", relFile(g.dir, name), err)
+				}
+				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals, fv)
 				g.noteAssertions(pg, p, file, name)
 				for _, d := range fs.Unsupp {
 					pos := relFile(g.dir, d.Pos.Filename) + ":" + fmt.Sprint(d.Pos.Line) + ":" + fmt.Sprint(d.Pos.Column)
@@ -376,7 +409,7 @@ func (g *generator) render() ([]outFile, error) {
 				t := rewriteFile(fs, fs.RT, fs.Sim)
 				target := filepath.Join(pg.dir, filepath.Base(name))
 				linePath := g.linePath(pg, name, target)
-				data, err := emitFile(hdr, linePath, t, content)
+				data, err := emitFile(hdr, fv.build, linePath, t, content)
 				if err != nil {
 					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
 				}
@@ -394,9 +427,13 @@ func (g *generator) render() ([]outFile, error) {
 					return nil, err
 				}
 				fset := token.NewFileSet()
-				f, err := parser.ParseFile(fset, name, content, parser.ImportsOnly)
+				f, err := parser.ParseFile(fset, name, content, parser.ImportsOnly|parser.ParseComments)
 				if err != nil {
 					return nil, err
+				}
+				fv, err := versionOf(fset, f, content, pg.modLang, g.mainLang)
+				if err != nil {
+					return nil, fmt.Errorf("%s: mgen: %v", relFile(g.dir, name), err)
 				}
 				for _, spec := range f.Imports {
 					if importPath(spec) == "C" {
@@ -406,9 +443,14 @@ func (g *generator) render() ([]outFile, error) {
 					}
 				}
 				t := &text{}
-				t.copy(content, 0, len(content))
+				at := 0
+				for _, sp := range fv.remove {
+					t.copy(content, at, sp.Start)
+					at = sp.End
+				}
+				t.copy(content, at, len(content))
 				target := filepath.Join(pg.dir, filepath.Base(name))
-				data, err := emitFile(hdr, g.linePath(pg, name, target), t, content)
+				data, err := emitFile(hdr, fv.build, g.linePath(pg, name, target), t, content)
 				if err != nil {
 					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
 				}
@@ -462,7 +504,17 @@ func (g *generator) linePath(pg *pkgGen, orig, target string) string {
 // directory written. Tests of packages generated only as dependencies are
 // left alone.
 func (g *generator) write(files []outFile, res *Result) error {
-	// Check everything before touching anything.
+	// Check everything before touching anything. A directory below the
+	// output directory that is a symbolic link must not lead out of it.
+	for _, d := range g.dirs(files) {
+		rd, err := realPath(d)
+		if err != nil {
+			return err
+		}
+		if !within(g.realOut, rd) {
+			return fmt.Errorf("refusing to write into %s: it resolves to %s, outside the output directory %s", d, rd, g.realOut)
+		}
+	}
 	for _, f := range files {
 		if !within(g.out, f.path) {
 			return fmt.Errorf("internal error: %s is outside %s", f.path, g.out)
@@ -470,6 +522,17 @@ func (g *generator) write(files []outFile, res *Result) error {
 		old, err := os.ReadFile(f.path)
 		if err == nil && !IsGenerated(old) {
 			return fmt.Errorf("refusing to overwrite %s: it was not generated by mgen", f.path)
+		}
+	}
+	// Temporary files of a run that was killed between creating and
+	// renaming them.
+	cleaned := map[string]bool{}
+	for _, d := range append([]string{g.out}, g.dirs(files)...) {
+		if !cleaned[d] {
+			cleaned[d] = true
+			if err := cleanTemps(d); err != nil {
+				return err
+			}
 		}
 	}
 	produced := map[string]bool{}
@@ -515,12 +578,24 @@ func (g *generator) write(files []outFile, res *Result) error {
 	return nil
 }
 
+// dirs returns the directories of the generated packages and files.
+func (g *generator) dirs(files []outFile) []string {
+	var ds []string
+	for _, pg := range g.sorted() {
+		ds = append(ds, pg.dir)
+	}
+	for _, f := range files {
+		ds = append(ds, filepath.Dir(f.path))
+	}
+	return ds
+}
+
 // writeAtomic writes data to path through a temporary file and a rename.
 func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".mgen-*.tmp")
+	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*"+tempSuffix)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of the gold
 // Each archive in testdata/cases is one case: its comment explains it; go.mod
 // and the input files make a module; the files under marionette_sim/ are the
 // expected output of "mgen gen ./..."; an optional "flags" file holds
-// "-allow-unsupported"; an optional "stderr" file holds the expected
+// "-allow-unsupported" and/or "-include MODULES"; an optional "stderr" file holds the expected
 // diagnostics (for a failing generation) or warnings; an optional "run" file
 // asks for "go test" of the generated tree under simulation (its content is
 // the expected set of lines of the output that start with "ok" or "---",
@@ -67,10 +67,20 @@ func runCase(t *testing.T, file string) {
 			writeFile(t, filepath.Join(dir, f.Name), f.Data)
 		}
 	}
-	cfg := Config{Dir: dir, Patterns: []string{"./..."}, Args: "gen ./...", AllowUnsupported: strings.Contains(flags, "-allow-unsupported")}
-	if strings.Contains(flags, "-allow-unsupported") {
-		cfg.Args = "gen -allow-unsupported ./..."
+	cfg := Config{Dir: dir, Patterns: []string{"./..."}}
+	fl := strings.Fields(flags)
+	for i := 0; i < len(fl); i++ {
+		switch {
+		case fl[i] == "-allow-unsupported":
+			cfg.AllowUnsupported = true
+		case fl[i] == "-include" && i+1 < len(fl):
+			i++
+			cfg.Include = strings.Split(fl[i], ",")
+		default:
+			t.Fatalf("unknown flag %q in flags", fl[i])
+		}
 	}
+	cfg.Args = strings.Join(append(append([]string{"gen"}, fl...), "./..."), " ")
 	res, err := Generate(cfg)
 	var stderr string
 	var de *DiagError

@@ -12,11 +12,23 @@
 // to the parameter type. The temporaries' names start with a prefix no
 // identifier of the file starts with, so they can neither shadow nor be
 // shadowed by user names.
+//
+// An untyped argument that is not constant takes its type from the
+// parameter, which a temporary (of the default type) would lose:
+//
+//	go f(x == y)   ->  { _g0a0 := x == y; mrt.Go(func() { f(_g0a0 == true) }) }
+//	go f(1 << s)   ->  { _g0a0s0 := s; mrt.Go(func() { f(1 << _g0a0s0) }) }
+//
+// A comparison (or !, &&, || of untyped booleans) is evaluated into a bool
+// temporary and passed as an untyped boolean again; a shift of an untyped
+// constant (also inside arithmetic on untyped operands) keeps its constant
+// operands in the closure and evaluates only its counts into temporaries.
 
 package rewrite
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strconv"
 
@@ -38,9 +50,11 @@ type GoSite struct {
 	Callee    Span
 	CalleeRT  string // when set, the callee is this function of the runtime package
 	Args      []Span
-	Inline    []bool // the argument is a constant or nil: written inside the closure
-	Ellipsis  bool   // the last argument is followed by ...
-	TupleArgs int    // >1: the only argument is a call returning this many values
+	Inline    []bool   // the argument is a constant or nil: written inside the closure
+	BoolArg   []bool   // the argument is an untyped boolean given a type other than bool
+	Holes     [][]Span // the shift counts of an untyped shift argument, in source order
+	Ellipsis  bool     // the last argument is followed by ...
+	TupleArgs int      // >1: the only argument is a call returning this many values
 }
 
 func (m *matcher) matchGo(g *ast.GoStmt) {
@@ -76,9 +90,105 @@ func (m *matcher) matchGo(g *ast.GoStmt) {
 	for _, a := range call.Args {
 		tv := m.info.Types[a]
 		gs.Args = append(gs.Args, m.span(a))
-		gs.Inline = append(gs.Inline, gs.TupleArgs == 0 && (tv.Value != nil || tv.IsNil()))
+		inline := gs.TupleArgs == 0 && (tv.Value != nil || tv.IsNil())
+		gs.Inline = append(gs.Inline, inline)
+		var holes []Span
+		boolArg := false
+		if !inline && gs.TupleArgs == 0 {
+			switch {
+			case m.untypedBool(a):
+				boolArg = !types.Identical(tv.Type, types.Typ[types.Bool])
+			case m.contextTyped(a, &holes) && len(holes) > 0:
+			default:
+				holes = nil
+			}
+		}
+		gs.BoolArg = append(gs.BoolArg, boolArg)
+		gs.Holes = append(gs.Holes, holes)
 	}
 	m.add(&Site{Kind: KindGo, Span: m.span(g), Go: gs})
+}
+
+// untypedBool reports whether e is an untyped boolean expression: a
+// comparison, an untyped boolean constant, or !, && and || of those.
+func (m *matcher) untypedBool(e ast.Expr) bool {
+	switch e := unparen(e).(type) {
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
+			return true
+		case token.LAND, token.LOR:
+			return m.untypedBool(e.X) && m.untypedBool(e.Y)
+		}
+	case *ast.UnaryExpr:
+		return e.Op == token.NOT && m.untypedBool(e.X)
+	case *ast.Ident, *ast.SelectorExpr:
+		return m.untypedConst(e)
+	}
+	return false
+}
+
+// untypedConst reports whether e is an untyped constant.
+func (m *matcher) untypedConst(e ast.Expr) bool {
+	if m.info.Types[e].Value == nil {
+		return false
+	}
+	switch e := unparen(e).(type) {
+	case *ast.BasicLit:
+		return true
+	case *ast.Ident:
+		c, ok := m.info.Uses[e].(*types.Const)
+		return ok && isUntyped(c.Type())
+	case *ast.SelectorExpr:
+		c, ok := m.info.Uses[e.Sel].(*types.Const)
+		return ok && isUntyped(c.Type())
+	case *ast.UnaryExpr:
+		return m.untypedConst(e.X)
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.EQL, token.NEQ, token.LSS, token.LEQ, token.GTR, token.GEQ:
+			return true
+		case token.SHL, token.SHR:
+			return m.untypedConst(e.X)
+		}
+		return m.untypedConst(e.X) && m.untypedConst(e.Y)
+	}
+	return false
+}
+
+func isUntyped(t types.Type) bool {
+	b, ok := t.(*types.Basic)
+	return ok && b.Info()&types.IsUntyped != 0
+}
+
+// contextTyped reports whether e is an untyped numeric expression built from
+// untyped constants, shifts and arithmetic, whose type is the one the
+// context gives it; the non-constant shift counts are appended to holes.
+func (m *matcher) contextTyped(e ast.Expr, holes *[]Span) bool {
+	if m.untypedConst(e) {
+		return true
+	}
+	switch e := unparen(e).(type) {
+	case *ast.BinaryExpr:
+		switch e.Op {
+		case token.SHL, token.SHR:
+			if !m.contextTyped(e.X, holes) {
+				return false
+			}
+			if m.info.Types[e.Y].Value == nil {
+				*holes = append(*holes, m.span(e.Y))
+			}
+			return true
+		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
+			return m.contextTyped(e.X, holes) && m.contextTyped(e.Y, holes)
+		}
+	case *ast.UnaryExpr:
+		switch e.Op {
+		case token.ADD, token.SUB, token.XOR:
+			return m.contextTyped(e.X, holes)
+		}
+	}
+	return false
 }
 
 func (r *renderer) renderGo(st *Site) {
@@ -106,12 +216,20 @@ func (r *renderer) renderGo(st *Site) {
 		}
 	} else {
 		for i, a := range gs.Args {
-			if gs.Inline[i] {
+			if gs.Inline[i] || len(gs.Holes[i]) > 0 {
 				argText = append(argText, "")
+				for j, h := range gs.Holes[i] {
+					tmps = append(tmps, holeName(p, i, j))
+					vals = append(vals, h)
+				}
 				continue
 			}
 			name := p + "a" + strconv.Itoa(i)
-			argText = append(argText, name)
+			if gs.BoolArg[i] {
+				argText = append(argText, name+" == true")
+			} else {
+				argText = append(argText, name)
+			}
 			tmps = append(tmps, name)
 			vals = append(vals, a)
 		}
@@ -142,7 +260,16 @@ func (r *renderer) renderGo(st *Site) {
 		if i > 0 {
 			r.synth(st, ", ")
 		}
-		if t == "" {
+		if t == "" && gs.TupleArgs <= 1 && len(gs.Holes[i]) > 0 {
+			// The argument with its shift counts replaced by temporaries.
+			at := gs.Args[i].Start
+			for j, h := range gs.Holes[i] {
+				r.span(Span{at, h.Start})
+				r.synth(st, holeName(p, i, j))
+				at = h.End
+			}
+			r.span(Span{at, gs.Args[i].End})
+		} else if t == "" {
 			r.span(gs.Args[i])
 		} else {
 			r.synth(st, t)
@@ -155,6 +282,11 @@ func (r *renderer) renderGo(st *Site) {
 	if needBlock {
 		r.synth(st, " }")
 	}
+}
+
+// holeName is the temporary of shift count j of argument i.
+func holeName(p string, i, j int) string {
+	return p + "a" + strconv.Itoa(i) + "s" + strconv.Itoa(j)
 }
 
 // assign writes "n0, n1 := v0, v1; ".

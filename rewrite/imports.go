@@ -83,6 +83,7 @@ func (m *matcher) finishImports(mapPath func(string) (string, bool), pkgUses map
 			needSim = true
 		case KindGlobal:
 			needRT = needRT || s.Global.RT
+		case KindRemove:
 		default:
 			needRT = true
 		}

@@ -20,10 +20,11 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedTypesInfo | packages.NeedModule
 
 // load loads patterns (with their tests) from dir. Packages of the output
-// tree (which ./... also matches), by directory skipDir or import path prefix
-// skipPath, are dropped, and so are their errors. Any other package error fails the load: each is
+// tree (which ./... also matches), by directory (below one of skipDirs: the
+// output directory and its real location) or import path prefix skipPath,
+// are dropped, and so are their errors. Any other package error fails the load: each is
 // reported as "file:line:col: mgen: msg", relative to dir.
-func load(dir string, patterns []string, skipDir, skipPath string) ([]*packages.Package, error) {
+func load(dir string, patterns []string, skipDirs []string, skipPath string) ([]*packages.Package, error) {
 	cfg := &packages.Config{Mode: loadMode, Dir: dir, Tests: true}
 	roots, err := packages.Load(cfg, patterns...)
 	if err != nil {
@@ -31,7 +32,7 @@ func load(dir string, patterns []string, skipDir, skipPath string) ([]*packages.
 	}
 	var kept []*packages.Package
 	for _, p := range roots {
-		if !inOutput(p, skipDir, skipPath) {
+		if !inOutput(p, skipDirs, skipPath) {
 			kept = append(kept, p)
 		}
 	}
@@ -41,7 +42,7 @@ func load(dir string, patterns []string, skipDir, skipPath string) ([]*packages.
 	var msgs []string
 	seen := map[string]bool{}
 	packages.Visit(kept, nil, func(p *packages.Package) {
-		if inOutput(p, skipDir, skipPath) {
+		if inOutput(p, skipDirs, skipPath) {
 			return
 		}
 		for _, e := range p.Errors {
@@ -61,16 +62,18 @@ func load(dir string, patterns []string, skipDir, skipPath string) ([]*packages.
 
 // inOutput reports whether p lives in the output tree. Test mains live in
 // the build cache, so the import path is checked too.
-func inOutput(p *packages.Package, outDir, outPath string) bool {
+func inOutput(p *packages.Package, outDirs []string, outPath string) bool {
 	ip := strings.TrimSuffix(p.PkgPath, ".test")
 	if outPath != "" && (ip == outPath || strings.HasPrefix(ip, outPath+"/")) {
 		return true
 	}
-	if outDir == "" {
-		return false
-	}
 	d := pkgDir(p)
-	return d != "" && within(outDir, d)
+	for _, o := range outDirs {
+		if o != "" && d != "" && within(o, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // pkgDir is the directory of p's files, or "".

@@ -37,6 +37,8 @@ const (
 	KindTTempDir              // t.TempDir() (testing.T or testing.B)
 	KindImports               // the import declarations
 	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
+	KindRangeLoop             // range over a channel or map in a file older than go1.23 (version.go)
+	KindRemove                // text removed: a build constraint line that moves to the generated constraint (version.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built
@@ -52,7 +54,9 @@ type Site struct {
 	Test   *TestSite
 	Import *ImportSite
 	Global *GlobalSite
+	Loop   *LoopSite
 	Ref    bool // for KindTRun and KindTParallel: receiver is testing.T, not *testing.T
+	Assign bool // for KindSend: the value's type is not the element type (channels.go)
 }
 
 // FileSites is what the match phase found in one file.
@@ -87,20 +91,25 @@ type matcher struct {
 	skip map[ast.Node]bool
 	// pkgUses are the offsets of the uses of each imported package name.
 	pkgUses map[*types.PkgName][]int
+	// noRangeFunc: the file's language version has no range-over-func.
+	noRangeFunc bool
 }
 
 // matchFile finds the sites of one file. mapPath maps the import path of a
 // package being rewritten to its new path. extra, if not nil, adds sites
 // after the construct walk (package state, globals.go).
-func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher)) *FileSites {
+//
+// fv says how the file keeps its language version (version.go).
+func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher), fv fileVersion) *FileSites {
 	tf := fset.File(file.Pos())
 	m := &matcher{
-		fset:    fset,
-		info:    info,
-		file:    file,
-		base:    tf.Base(),
-		skip:    map[ast.Node]bool{},
-		pkgUses: map[*types.PkgName][]int{},
+		fset:        fset,
+		info:        info,
+		file:        file,
+		base:        tf.Base(),
+		skip:        map[ast.Node]bool{},
+		pkgUses:     map[*types.PkgName][]int{},
+		noRangeFunc: !rangeFunc(fv.lang),
 		fs: &FileSites{
 			Filename: filename,
 			IsTest:   strings.HasSuffix(filename, "_test.go"),
@@ -109,6 +118,9 @@ func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte
 		},
 	}
 	m.matchDirectives()
+	for _, sp := range fv.remove {
+		m.add(&Site{Kind: KindRemove, Span: sp})
+	}
 	ast.Inspect(file, m.visit)
 	if extra != nil {
 		extra(m)
@@ -135,11 +147,11 @@ func (m *matcher) visit(n ast.Node) bool {
 		m.matchRecv(n)
 	case *ast.AssignStmt:
 		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
-			m.matchRecv2(n.Rhs[0])
+			m.matchRecv2(n.Rhs[0], n.Lhs[1])
 		}
 	case *ast.ValueSpec:
 		if len(n.Names) == 2 && len(n.Values) == 1 {
-			m.matchRecv2(n.Values[0])
+			m.matchRecv2(n.Values[0], nil)
 		}
 	case *ast.CallExpr:
 		m.matchCall(n)
@@ -204,31 +216,49 @@ func coreType(t types.Type) types.Type {
 	if !ok {
 		return nil
 	}
-	var core types.Type
+	core, _ := ifaceCore(iface)
+	return core
+}
+
+// ifaceCore is the core type of the type set of a constraint interface: the
+// single underlying type of all its type terms, also of those of the
+// constraints it embeds (interface{ Chans }), or nil. terms is false when
+// the interface has no type terms at all (any, comparable, methods only),
+// so it does not restrict the core type of an interface embedding it.
+func ifaceCore(iface *types.Interface) (core types.Type, terms bool) {
 	for i := 0; i < iface.NumEmbeddeds(); i++ {
-		var terms []types.Type
+		var ts []types.Type
 		switch e := iface.EmbeddedType(i).(type) {
 		case *types.Union:
 			for j := 0; j < e.Len(); j++ {
-				terms = append(terms, e.Term(j).Type().Underlying())
+				ts = append(ts, e.Term(j).Type().Underlying())
 			}
 		default:
-			terms = append(terms, coreType(e))
+			if ei, ok := e.Underlying().(*types.Interface); ok {
+				c, has := ifaceCore(ei)
+				if !has {
+					continue
+				}
+				ts = append(ts, c)
+			} else {
+				ts = append(ts, coreType(e))
+			}
 		}
-		for _, u := range terms {
+		for _, u := range ts {
 			if u == nil {
-				return nil
+				return nil, true
 			}
 			if core == nil {
 				core = u
 				continue
 			}
 			if !sameCore(core, u) {
-				return nil
+				return nil, true
 			}
 		}
+		terms = true
 	}
-	return core
+	return core, terms
 }
 
 func sameCore(a, b types.Type) bool {

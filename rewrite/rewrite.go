@@ -43,9 +43,9 @@ type renderer struct {
 	rt    string // name of the runtime package in this file
 	sim   string // name of the simtest package in this file
 
-	goPrefix, selPrefix string // fresh prefixes for temporaries
-	nGo, nSel           int    // counters of go and select statements
-	active              map[*Site]bool
+	goPrefix, selPrefix, loopPrefix string // fresh prefixes for temporaries
+	nGo, nSel, nLoop                int    // counters of go, select and range loop statements
+	active                          map[*Site]bool
 }
 
 // rewriteFile renders the whole file with all its sites applied.
@@ -58,7 +58,7 @@ func rewriteFile(fs *FileSites, rt, sim string) *text {
 		return sites[i].Span.End > sites[j].Span.End
 	})
 	r := &renderer{fs: fs, sites: sites, out: &text{}, rt: rt, sim: sim,
-		goPrefix: fs.Names.prefix("_g"), selPrefix: fs.Names.prefix("_s"), active: map[*Site]bool{}}
+		goPrefix: fs.Names.prefix("_g"), selPrefix: fs.Names.prefix("_s"), loopPrefix: fs.Names.prefix("_r"), active: map[*Site]bool{}}
 	r.span(Span{0, len(fs.Src)})
 	return r.out
 }
@@ -96,11 +96,19 @@ func (r *renderer) site(st *Site) {
 	case KindGo:
 		r.renderGo(st)
 	case KindSend:
-		r.renderCall(st, r.rt+".Send")
+		if st.Assign {
+			r.renderSend(st)
+		} else {
+			r.renderCall(st, r.rt+".Send")
+		}
 	case KindRecv:
 		r.renderCall(st, r.rt+".Recv")
 	case KindRecv2:
-		r.renderCall(st, r.rt+".Recv2")
+		if len(st.Parts) == 2 {
+			r.renderCall(st, r.rt+".Recv2Ok")
+		} else {
+			r.renderCall(st, r.rt+".Recv2")
+		}
 	case KindClose:
 		r.renderCall(st, r.rt+".Close")
 	case KindRangeChan:
@@ -123,6 +131,9 @@ func (r *renderer) site(st *Site) {
 		r.renderImports(st)
 	case KindGlobal:
 		r.renderGlobal(st)
+	case KindRangeLoop:
+		r.renderRangeLoop(st)
+	case KindRemove:
 	default:
 		panic("rewrite: unknown site kind " + strconv.Itoa(int(st.Kind)))
 	}
@@ -137,6 +148,15 @@ func (r *renderer) renderCall(st *Site, fn string) {
 		}
 		r.span(p)
 	}
+	r.synth(st, ")")
+}
+
+// renderSend writes mrt.To(c).Send(v).
+func (r *renderer) renderSend(st *Site) {
+	r.synth(st, r.rt+".To(")
+	r.span(st.Parts[0])
+	r.synth(st, ").Send(")
+	r.span(st.Parts[1])
 	r.synth(st, ")")
 }
 

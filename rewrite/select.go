@@ -22,6 +22,7 @@ package rewrite
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 	"strconv"
 )
 
@@ -40,8 +41,10 @@ type SelectCase struct {
 	Send    bool
 	Chan    Span   // the channel operand
 	Value   Span   // the sent value (Send)
+	Assign  bool   // the sent value's type is not the element type: To(c).SendCase(v)
 	Lhs     []Span // the receive's left-hand sides, if any
 	Define  bool   // the receive declares its left-hand sides (:=)
+	OkBool  bool   // the second left-hand side has a boolean type other than bool
 	Header  Span   // "case ...:" including the colon
 	Body    Span   // after the colon to the next clause
 }
@@ -67,6 +70,7 @@ func (m *matcher) matchSelect(s *ast.SelectStmt) {
 			c.Send = true
 			c.Chan = m.span(comm.Chan)
 			c.Value = m.span(comm.Value)
+			c.Assign = m.sendAssigns(comm)
 		case *ast.ExprStmt:
 			u, _ := isRecv(comm.X)
 			m.skip[u] = true
@@ -78,6 +82,10 @@ func (m *matcher) matchSelect(s *ast.SelectStmt) {
 			c.Define = comm.Tok == token.DEFINE
 			for _, l := range comm.Lhs {
 				c.Lhs = append(c.Lhs, m.span(l))
+			}
+			if len(comm.Lhs) == 2 {
+				t := m.info.TypeOf(comm.Lhs[1])
+				c.OkBool = t != nil && !types.Identical(t, types.Typ[types.Bool])
 			}
 		}
 		ss.Cases = append(ss.Cases, c)
@@ -111,12 +119,18 @@ func (r *renderer) renderSelect(st *Site) {
 				r.synth(st, ", ")
 			}
 			k++
-			if c.Send {
+			switch {
+			case c.Send && c.Assign:
+				r.synth(st, r.rt+".To(")
+				r.span(c.Chan)
+				r.synth(st, ").SendCase(")
+				r.span(c.Value)
+			case c.Send:
 				r.synth(st, r.rt+".SendCase(")
 				r.span(c.Chan)
 				r.synth(st, ", ")
 				r.span(c.Value)
-			} else {
+			default:
 				r.synth(st, r.rt+".RecvCase(")
 				r.span(c.Chan)
 			}
@@ -157,6 +171,9 @@ func (r *renderer) renderSelect(st *Site) {
 				rhs := v + ".V"
 				if len(c.Lhs) == 2 {
 					rhs += ", " + v + ".OK"
+					if c.OkBool {
+						rhs += " == true" // untyped, as the receive's ok is
+					}
 				}
 				r.synth(hdr, op+rhs+";")
 			}

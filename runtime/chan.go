@@ -275,6 +275,23 @@ func Send[T any](c chan<- T, v T) {
 	send(g, bidi[T](c), v)
 }
 
+// Sender is the send side of a channel whose element type is T. Rewritten
+// code writes `c <- v` as To(c).Send(v) when v's type is not T itself (a
+// concrete value into a channel of interfaces, a bidirectional channel into
+// a channel of receive-only channels): T is then inferred from the channel
+// alone and v is assigned to T as the send statement assigns it, which
+// Send(c, v) cannot do because inference would also unify T with v's type.
+type Sender[T any] struct{ c chan<- T }
+
+// To returns the send side of c.
+func To[T any](c chan<- T) Sender[T] { return Sender[T]{c} }
+
+// Send is the statement c <- v.
+func (s Sender[T]) Send(v T) { Send(s.c, v) }
+
+// SendCase makes the send case `c <- v` of a select.
+func (s Sender[T]) SendCase(v T) *SendOp[T] { return SendCase(s.c, v) }
+
 func send[T any](g *G, c chan T, v T) {
 	// The value waits in the goroutine's reusable slot for T, which the
 	// core may hand to a receiver while the goroutine is parked.
@@ -320,6 +337,14 @@ func Recv2[T any](c <-chan T) (T, bool) {
 		return v, ok
 	}
 	return recv(g, bidi[T](c))
+}
+
+// Recv2Ok is the expression v, ok = <-c where ok has a boolean type other
+// than bool (type B ~bool; the receive's ok is an untyped boolean, which
+// Recv2's bool result is not assignable to). The argument ok only gives B.
+func Recv2Ok[T any, B ~bool](c <-chan T, ok B) (T, B) {
+	v, got := Recv2(c)
+	return v, B(got)
 }
 
 func recv[T any](g *G, c chan T) (T, bool) {
@@ -425,6 +450,34 @@ func Range[T any](c <-chan T) iter.Seq[T] {
 			}
 		}
 	}
+}
+
+// ChanLoop is a range over a channel for files compiled at a language
+// version without range-over-func (before go1.23), where Range cannot be
+// used:
+//
+//	for v := range c  ->  for it, v, ok := RecvLoop(c); ok; ok = it.Next(&v) {
+//
+// The loop variable is the user's own, declared by the for statement, so it
+// is per loop or per iteration exactly as the file's language version says.
+type ChanLoop[T any] struct{ c <-chan T }
+
+// RecvLoop starts the loop: it receives the first value (ok false when the
+// channel is closed).
+func RecvLoop[T any](c <-chan T) (it ChanLoop[T], v T, ok bool) {
+	v, ok = Recv2(c)
+	return ChanLoop[T]{c}, v, ok
+}
+
+// Next receives the next value into *v (v may be nil) and reports whether
+// there was one; when the channel is closed *v is left as it was, as a range
+// loop leaves its variable.
+func (it ChanLoop[T]) Next(v *T) bool {
+	x, ok := Recv2(it.c)
+	if ok && v != nil {
+		*v = x
+	}
+	return ok
 }
 
 // Gosched is runtime.Gosched.

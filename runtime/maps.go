@@ -33,17 +33,7 @@ func MapRange[M ~map[K]V, K comparable, V any](m M) iter.Seq2[K, V] {
 			}
 			return
 		}
-		keys := make([]K, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		sortKeys(keys)
-		r := g.w.Rand(StreamMaps)
-		for i := len(keys) - 1; i > 0; i-- {
-			j := r.IntN(i + 1)
-			keys[i], keys[j] = keys[j], keys[i]
-		}
-		for _, k := range keys {
+		for _, k := range simKeys(g, m) {
 			v, ok := m[k]
 			if !ok {
 				continue // deleted during the loop
@@ -53,6 +43,77 @@ func MapRange[M ~map[K]V, K comparable, V any](m M) iter.Seq2[K, V] {
 			}
 		}
 	}
+}
+
+// simKeys returns the keys of m in the order the world's maps stream draws.
+func simKeys[K comparable, V any](g *G, m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortKeys(keys)
+	r := g.w.Rand(StreamMaps)
+	for i := len(keys) - 1; i > 0; i-- {
+		j := r.IntN(i + 1)
+		keys[i], keys[j] = keys[j], keys[i]
+	}
+	return keys
+}
+
+// MapIter is a range over a map for files compiled at a language version
+// without range-over-func (before go1.23), where MapRange cannot be used:
+//
+//	for k, v := range m  ->  for it, k, v, ok := MapLoop(m); ok; ok = it.Next(&k, &v) {
+//
+// The loop variables are the user's own, declared by the for statement, so
+// they are per loop or per iteration exactly as the file's language version
+// says. The order, and the draws from the maps stream, are MapRange's.
+type MapIter[K comparable, V any] struct {
+	m    map[K]V
+	keys []K
+	vals []V // outside a world: the values the native range produced
+	i    int
+}
+
+// MapLoop starts the loop: it returns the iterator and the first entry, if
+// any (ok false when there is none).
+func MapLoop[M ~map[K]V, K comparable, V any](m M) (it *MapIter[K, V], k K, v V, ok bool) {
+	it = &MapIter[K, V]{m: m}
+	if g := Current(); g != nil {
+		it.keys = simKeys(g, it.m)
+	} else {
+		for k, v := range m {
+			it.keys = append(it.keys, k)
+			it.vals = append(it.vals, v)
+		}
+	}
+	ok = it.Next(&k, &v)
+	return it, k, v, ok
+}
+
+// Next stores the next entry in *k and *v (either may be nil) and reports
+// whether there was one. An entry deleted before it is reached is skipped;
+// at the end nothing is stored.
+func (it *MapIter[K, V]) Next(k *K, v *V) bool {
+	for it.i < len(it.keys) {
+		key := it.keys[it.i]
+		val, ok := it.m[key]
+		if it.vals != nil && key != key {
+			val, ok = it.vals[it.i], true // a NaN key: never found by lookup
+		}
+		it.i++
+		if !ok {
+			continue // deleted during the loop
+		}
+		if k != nil {
+			*k = key
+		}
+		if v != nil {
+			*v = val
+		}
+		return true
+	}
+	return false
 }
 
 func sortKeys[K comparable](keys []K) {
