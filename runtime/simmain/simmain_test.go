@@ -23,11 +23,12 @@ func program(seen map[string][]string) Program {
 			if len(args) > 1 && args[1] == "exit" {
 				g.Node().Exit(len(args) - 1)
 			}
-			if len(args) > 1 && args[1] == "panic" {
-				panic("boom")
-			}
 			for range 4 { // goroutines whose interleaving the seed decides
 				runtime.Go(func() { runtime.Current().Yield(); runtime.Current().Yield() })
+			}
+			if len(args) > 1 && args[1] == "panic" {
+				g.Sleep(time.Millisecond) // after the goroutines ran
+				panic("boom")
 			}
 			g.Sleep(time.Hour)
 		},
