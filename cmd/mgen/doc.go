@@ -6,7 +6,7 @@ simulation.
 Usage:
 
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
-	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N]
+	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-options JSON] [-j N]
 	          [-check-determinism] [-fail-unreached] [-json FILE] [-shard I/N]
 	          [-trace-failure=false]
 	          [-keep-going=false] [PATTERNS] [-- go test flags]
