@@ -155,17 +155,25 @@ type TestArgs struct {
 // ParseTestArgs splits a test binary's command line (os.Args[1:]) or the
 // flags one gives go test: testing flags in any of the forms -test.x,
 // --test.x, -x (for those go test knows), with the value joined (-x=v) or
-// separate (-x v); everything else belongs to the package. A package flag
-// followed by a separate argument takes it as its value unless isBool says
-// the flag is boolean; with isBool nil or not knowing the flag, the
-// argument is taken as its value, as go test assumes. Parsing stops, as
-// the flag package's does, at "--", at the first argument that is not a
-// flag, and (as go test's) after -args: the rest belongs to the package.
+// separate (-x v); everything else belongs to the package. isBool, if not
+// nil, knows the binary's flags: a package flag followed by a separate
+// argument takes it as its value unless isBool says the flag is boolean
+// (with isBool nil or not knowing the flag, the argument is taken as its
+// value, as go test assumes), and a package flag with the name of a go
+// test flag (-v of glog) stays the package's. Parsing stops, as the flag
+// package's does, at "--", at the first argument that is not a flag, and
+// (as go test's) after -args: the rest belongs to the package.
 func ParseTestArgs(args []string, isBool IsBoolFunc) TestArgs {
+	lookup := func(name string) (boolean, known bool) {
+		if isBool == nil {
+			return false, false
+		}
+		return isBool(name)
+	}
 	var a TestArgs
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
-		if arg == "-args" || arg == "--args" {
+		if _, defined := lookup("args"); (arg == "-args" || arg == "--args") && !defined {
 			a.addPackage(args[i+1:]...)
 			a.ambiguous = true
 			break
@@ -178,7 +186,8 @@ func ParseTestArgs(args []string, isBool IsBoolFunc) TestArgs {
 		name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
 		name, value, hasValue := strings.Cut(name, "=")
 		short, prefixed := strings.CutPrefix(name, "test.")
-		if tf, ok := testFlags[short]; ok && (prefixed || tf.goTest) {
+		_, defined := lookup(name)
+		if tf, ok := testFlags[short]; ok && (prefixed || tf.goTest && !defined) {
 			switch {
 			case hasValue:
 			case tf.isBool:
@@ -198,10 +207,7 @@ func ParseTestArgs(args []string, isBool IsBoolFunc) TestArgs {
 		if hasValue || i+1 >= len(args) {
 			continue
 		}
-		b, known := false, false
-		if isBool != nil {
-			b, known = isBool(name)
-		}
+		b, known := lookup(name)
 		if known && b || !known && strings.HasPrefix(args[i+1], "-") {
 			continue
 		}

@@ -26,6 +26,7 @@ func userFlags() IsBoolFunc {
 	fs.String("addr", "", "")
 	fs.Bool("p", false, "") // a name go test has too
 	fs.Duration("test.custom", 0, "")
+	fs.Int("v", 0, "") // as glog and klog define it
 	return FlagSetIsBool(fs)
 }
 
@@ -63,6 +64,8 @@ func TestGoTestCommand(t *testing.T) {
 			env + ` -run '^TestA$' ./p -addr 'it'\''s'`},
 		{"-args", []string{"-test.v", "-args", "-run", "x"}, "TestA",
 			env + " -run '^TestA$' -v ./p -args -run x"},
+		{"a package flag named like a testing flag", []string{"-test.v=true", "-v", "2", "-test.run=X"}, "TestA",
+			env + " -run '^TestA$' -v ./p -args -v 2"},
 		{"--", []string{"-test.v", "--", "-x"}, "TestA",
 			env + " -run '^TestA$' -v ./p -args -- -x"},
 	} {
