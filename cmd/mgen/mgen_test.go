@@ -288,6 +288,29 @@ func TestBadOptionsFailBeforeBuild(t *testing.T) {
 	}
 }
 
+// mgen test resolves the options as test binaries do, and gives each test
+// binary exactly those: MARIONETTE_SEED from the environment is used (it
+// was ignored), and an option set (-options) runs as given.
+func TestMgenTestPassesTheResolvedOptions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end")
+	}
+	clearOptionsEnv(t)
+	dir := samples(t)
+	t.Setenv(mrt.EnvSeed, "9")
+	stdout, _, err := mgen(t, dir, "test", "-v", "./timers")
+	if err != nil || !strings.Contains(stdout, "marionette: run=TestTicks seed=9 profile=smoke ") {
+		t.Errorf("MARIONETTE_SEED=9: %v\n%s", err, stdout)
+	}
+	t.Setenv(mrt.EnvSeed, "")
+	o, _ := mrt.Expand(3, mrt.Swarm)
+	o.Limits.ReportEvents = 5 // edited: runs as profile replay
+	stdout, _, err = mgen(t, dir, "test", "-v", "-options", o.JSON(), "./timers")
+	if err != nil || !strings.Contains(stdout, "marionette: run=TestTicks seed=3 profile=replay ") {
+		t.Errorf("-options: %v\n%s", err, stdout)
+	}
+}
+
 // TestCheckDeterminismNamesDivergence plants a test whose schedule depends
 // on something outside the seed (a per-process random hash seed, which the
 // rewriter does not control): -check-determinism must fail it and name the
