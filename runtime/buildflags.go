@@ -3,8 +3,6 @@
 
 package runtime
 
-import "strings"
-
 var buildFlags []string
 
 // SetBuildFlags records go command flags the binary was built with and
@@ -13,17 +11,5 @@ var buildFlags []string
 // "go test".
 func SetBuildFlags(flags ...string) { buildFlags = append([]string(nil), flags...) }
 
-// BuildFlags returns the flags SetBuildFlags recorded, shell-quoted and
-// joined, with a leading space; empty when there are none.
-func BuildFlags() string {
-	var b strings.Builder
-	for _, f := range buildFlags {
-		b.WriteByte(' ')
-		if strings.ContainsAny(f, " '\"\\$`!*?[]{}()<>|&;#~") {
-			b.WriteString("'" + strings.ReplaceAll(f, "'", `'\''`) + "'")
-		} else {
-			b.WriteString(f)
-		}
-	}
-	return b.String()
-}
+// BuildFlags returns the flags SetBuildFlags recorded.
+func BuildFlags() []string { return append([]string(nil), buildFlags...) }

@@ -6,7 +6,6 @@ package runtime
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -157,13 +156,13 @@ func (o Options) JSON() string {
 	return string(b)
 }
 
-// ParseOptions reads an option set printed by JSON.
+// ParseOptions reads an option set printed by JSON. It must be complete
+// (every field present; the error names the missing ones) and valid
+// (Validate).
 func ParseOptions(s string) (Options, error) {
-	var o Options
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&o); err != nil {
-		return o, fmt.Errorf("marionette: bad option set: %v", err)
+	o, err := parseOptions(s)
+	if err != nil {
+		return o, fmt.Errorf("marionette: %v", err)
 	}
 	return o, nil
 }
@@ -202,7 +201,7 @@ func writeFields(b *strings.Builder, prefix string, v reflect.Value) {
 	}
 }
 
-// Environment variables read by OptionsFromEnv.
+// Environment variables read by OptionsFromEnv (and ResolveOptions).
 const (
 	EnvSeed    = "MARIONETTE_SEED"
 	EnvProfile = "MARIONETTE_PROFILE"
@@ -212,29 +211,3 @@ const (
 
 // DefaultSeed is the seed used when MARIONETTE_SEED is not set.
 const DefaultSeed = 1
-
-// OptionsFromEnv builds the option set from MARIONETTE_SEED (default 1),
-// MARIONETTE_PROFILE (default smoke) and, for the replay profile,
-// MARIONETTE_OPTIONS (JSON, or @file holding it).
-func OptionsFromEnv() (Options, error) {
-	p := Profile(os.Getenv(EnvProfile))
-	if raw := os.Getenv(EnvOptions); raw != "" && (p == Replay || p == "") {
-		if strings.HasPrefix(raw, "@") {
-			b, err := os.ReadFile(raw[1:])
-			if err != nil {
-				return Options{}, fmt.Errorf("marionette: %s: %v", EnvOptions, err)
-			}
-			raw = string(b)
-		}
-		return ParseOptions(raw)
-	}
-	seed := uint64(DefaultSeed)
-	if s := os.Getenv(EnvSeed); s != "" {
-		v, err := ParseSeed(s)
-		if err != nil {
-			return Options{}, err
-		}
-		seed = v
-	}
-	return Expand(seed, p)
-}

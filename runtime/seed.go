@@ -15,17 +15,26 @@ import (
 // commit hash, of which the first 16 hex digits (64 bits) are used, so CI runs
 // can seed from the commit they test and stay reproducible.
 func ParseSeed(s string) (uint64, error) {
+	v, err := parseSeed(s)
+	if err != nil {
+		return 0, fmt.Errorf("marionette: %v", err)
+	}
+	return v, nil
+}
+
+// parseSeed is ParseSeed with errors that carry no prefix.
+func parseSeed(s string) (uint64, error) {
 	s = strings.TrimSpace(s)
 	if len(s) == 40 && isHex(s) {
 		v, err := strconv.ParseUint(s[:16], 16, 64)
 		if err != nil {
-			return 0, fmt.Errorf("marionette: bad seed %q: %v", s, err)
+			return 0, fmt.Errorf("bad seed %q: %v", s, err)
 		}
 		return v, nil
 	}
 	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("marionette: bad seed %q: want a decimal uint64 or a 40-hex git commit", s)
+		return 0, fmt.Errorf("bad seed %q: want a decimal uint64 or a 40-hex git commit", s)
 	}
 	return v, nil
 }

@@ -6,7 +6,7 @@ simulation.
 Usage:
 
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [-std] [PATTERNS]
-	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N]
+	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-options JSON] [-j N]
 	          [-check-determinism] [-fail-unreached] [-json FILE] [-shard I/N]
 	          [-trace-failure=false]
 	          [-keep-going=false] [PATTERNS] [-- go test flags]
@@ -84,14 +84,20 @@ docs/architecture.md (section 9) lists what the overlay patches.
 # mgen test
 
 Test runs gen (it takes the same flags), builds the test binary of each
-matched package once (go test -c) and runs it once per seed, with
-MARIONETTE_SEED=<seed> and MARIONETTE_PROFILE=<profile> in its environment,
-in the package's generated directory as go test would.
+matched package once (go test -c) and runs it once per seed, with the
+seed's options in its environment (MARIONETTE_SEED=<seed>
+MARIONETTE_PROFILE=<profile>, or MARIONETTE_PROFILE=replay
+MARIONETTE_OPTIONS=<json> for an option set), in the package's generated
+directory as go test would.
 
-	-seed S             first seed (default 1): a decimal number or a 40-hex git commit
+	-seed S             first seed (default $MARIONETTE_SEED, or 1): a decimal
+	                    number or a 40-hex git commit
 	-seeds LIST         seeds to run, e.g. 1,5,10-20 (overrides -seed and -runs)
 	-runs N             run N seeds, from -seed upwards (default 1)
-	-profile P          simulation profile (default smoke)
+	-profile P          simulation profile: smoke, swarm, performance or replay
+	                    (default $MARIONETTE_PROFILE, or smoke)
+	-options JSON       an option set to replay, one run: a printed json line,
+	                    or @file (default $MARIONETTE_OPTIONS)
 	-j N                seed runs in parallel (default: number of CPUs)
 	-check-determinism  run every seed twice and compare the per-test
 	                    "marionette: ... hash=..." lines; a difference fails,
@@ -115,8 +121,16 @@ named by -include; mgen test github.com/robfig/cron/v3 -include
 github.com/robfig/cron/v3 rewrites that module and runs its own tests under
 simulation.
 
+The options are resolved as test binaries resolve them
+(runtime.ResolveOptions): each flag replaces its environment variable; an
+option set must be complete and valid, and a seed or profile given with it
+must agree with it. A bad seed, profile or option set is a usage error
+(exit status 2) before anything is generated or built.
+
 Flags after "--" go to the test binaries, with go test spelling: -run X,
--v, -count N, -timeout D, ... ("-run X" becomes "-test.run=X").
+-v, -count N, -timeout D, ... ("-run X" becomes "-test.run=X"); the
+package's own flags pass unchanged (a flag followed by a separate argument
+takes it as its value, as go test assumes).
 
 While it runs, test prints a progress line to standard error (seed runs
 done, seed runs per second, failures, assertions not hit yet): rewritten in
@@ -125,7 +139,9 @@ failures by default, so that every failing seed is found and a sharded run
 reports what an unsharded one does; an interrupt (SIGINT, SIGTERM) stops it
 starting runs and it reports what finished. It ends with the failed seed
 runs, cheapest repro first (by the simulated time, then the wall time, of
-the tests that failed), each with the command that replays it:
+the tests that failed), each with the command that replays it, from the
+module root (the testing flags that can change the run, -short, -timeout,
+-count, ..., before the package; the package's own flags after it):
 
 	MARIONETTE_SEED=7 MARIONETTE_PROFILE=smoke go test -run '^TestName$' ./marionette_sim/pkg
 
@@ -177,7 +193,8 @@ Running the binary with a seed (-seed, or MARIONETTE_SEED), a profile
 on the simulated network and disks, with the workload, under the option
 set's faults. It prints the expanded option set first and the summary line
 last, and exits with 0, 1 (a node exited with a non-zero code), 2 (bad
-flags) or the failure kind's code (10 panic ... 16 liveness, 17 escape). BIN -h
+flags or options: the binary resolves -seed, -profile, -options and the
+MARIONETTE_ variables as test binaries do) or the failure kind's code (10 panic ... 16 liveness, 17 escape). BIN -h
 documents every flag. Package-level variables are per node, and a restarted
 node starts with fresh ones (docs/nodes.md).
 

@@ -20,7 +20,7 @@ import (
 // traceCheapestFailure reruns the cheapest failing run's first failed test
 // with a trace file and writes its Perfetto conversion next to the other
 // artifacts. It returns the path written.
-func traceCheapestFailure(failed []*seedRun, jobs []*job, profile string, testArgs []string) (string, error) {
+func traceCheapestFailure(failed []*seedRun, jobs []*job, testArgs []string) (string, error) {
 	if len(failed) == 0 {
 		return "", nil
 	}
@@ -30,14 +30,14 @@ func traceCheapestFailure(failed []*seedRun, jobs []*job, profile string, testAr
 		return "", nil
 	}
 	test := strings.SplitN(r.Failed[0], "/", 2)[0]
-	var pkg *testPkg
+	var found *job
 	for _, j := range jobs {
 		if j.rec == r {
-			pkg = &j.pkg
+			found = j
 			break
 		}
 	}
-	if pkg == nil {
+	if found == nil {
 		return "", nil
 	}
 	dir := os.Getenv(mrt.EnvArtifacts)
@@ -61,7 +61,7 @@ func traceCheapestFailure(failed []*seedRun, jobs []*job, profile string, testAr
 		}
 	}
 	args = append(args, "-test.run=^"+regexp.QuoteMeta(test)+"$")
-	runBinary(*pkg, r.Seed, profile, args, mrt.EnvTrace+"="+raw.Name()) // it fails again: that is the point
+	runBinary(found.pkg, found.options(), args, mrt.EnvTrace+"="+raw.Name()) // it fails again: that is the point
 	f, err := os.Open(raw.Name())
 	if err != nil {
 		return "", err

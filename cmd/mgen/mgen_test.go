@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
 	"testing"
+
+	mrt "github.com/marionette-dst/marionette/runtime"
 )
 
 // repoRoot is the root of the Marionette module.
@@ -201,14 +204,25 @@ func TestMgenTest(t *testing.T) {
 	os.WriteFile(p, data, 0o666)
 	artifacts := t.TempDir()
 	t.Setenv("MARIONETTE_ARTIFACTS", artifacts)
-	stdout, _, err = mgen(t, dir, "test", "-seed", "3", "./timers")
+	// go test flags with separate values after --: the replay command
+	// repeats them in a form go test reads, and replays the run.
+	stdout, _, err = mgen(t, dir, "test", "-seed", "3", "./timers", "--", "-run", "Tick", "-timeout", "30s", "-count", "1")
 	var fe *failedError
 	if !errors.As(err, &fe) {
 		t.Fatalf("got %v, want failures\n%s", err, stdout)
 	}
-	want := "replay: MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestTicks$' ./marionette_sim/timers"
-	if !strings.Contains(stdout, want) {
-		t.Errorf("output lacks %q:\n%s", want, stdout)
+	replay := "MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestTicks$' -timeout=30s -count=1 ./marionette_sim/timers"
+	if !strings.Contains(stdout, "replay: "+replay+"\n") {
+		t.Errorf("output lacks %q:\n%s", replay, stdout)
+	}
+	sum := regexp.MustCompile(`(?m)^marionette: run=TestTicks seed=3 .* hash=(\w+) result=\w+$`)
+	first := sum.FindStringSubmatch(stdout)
+	cmd := exec.Command("sh", "-c", replay)
+	cmd.Dir = dir
+	cmd.Env = withoutOptionsEnv()
+	out, err := cmd.CombinedOutput()
+	if again := sum.FindStringSubmatch(string(out)); err == nil || first == nil || again == nil || again[1] != first[1] {
+		t.Errorf("the replay command did not replay the run (%v): hash %q, then\n%s", err, first, out)
 	}
 	// The cheapest failure comes with a Perfetto trace of its rerun.
 	trace := filepath.Join(artifacts, "TestTicks-seed3-trace.json")
@@ -218,6 +232,82 @@ func TestMgenTest(t *testing.T) {
 	var doc struct{ TraceEvents []json.RawMessage }
 	if data, err := os.ReadFile(trace); err != nil || json.Unmarshal(data, &doc) != nil || len(doc.TraceEvents) == 0 {
 		t.Errorf("trace %s: %v, %d events", trace, err, len(doc.TraceEvents))
+	}
+}
+
+// clearOptionsEnv unsets the variables that choose a run's options.
+func clearOptionsEnv(t *testing.T) {
+	for _, k := range []string{mrt.EnvSeed, mrt.EnvProfile, mrt.EnvOptions} {
+		t.Setenv(k, "")
+	}
+}
+
+// withoutOptionsEnv is the environment without those variables.
+func withoutOptionsEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != mrt.EnvSeed && k != mrt.EnvProfile && k != mrt.EnvOptions {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// Defect 11: a bogus profile, the replay profile without an option set and
+// bad option sets failed only after everything was generated and built
+// (in every test binary). They are usage errors (exit 2) before that.
+func TestBadOptionsFailBeforeBuild(t *testing.T) {
+	clearOptionsEnv(t)
+	good, _ := mrt.Expand(1, mrt.Smoke)
+	o := good
+	o.Limits.BusyWall = -1
+	for _, c := range []struct {
+		args []string
+		env  string
+		want string
+	}{
+		{[]string{"-profile", "bogus"}, "", `test: marionette: -profile: unknown profile "bogus"`},
+		{[]string{"-profile", "replay"}, "", "test: marionette: -profile: the replay profile needs the option set to replay (-options or $MARIONETTE_OPTIONS"},
+		{nil, "replay", "test: marionette: $MARIONETTE_PROFILE: the replay profile needs"},
+		{[]string{"-options", `{"limits":{"busy_wall":1}}`}, "", "test: marionette: -options: incomplete option set: missing seed,"},
+		{[]string{"-options", o.JSON()}, "", "test: marionette: -options: invalid option set: limits.busy_wall: must be a positive duration"},
+		{[]string{"-seed", "2", "-options", good.JSON()}, "", "test: marionette: -seed=2 conflicts with -options, whose seed is 1"},
+		{[]string{"-runs", "2", "-options", good.JSON()}, "", "test: -seeds and -runs do not go with an option set to replay (-options)"},
+		{[]string{"-seed", "x"}, "", `test: marionette: -seed: bad seed "x"`},
+	} {
+		t.Setenv(mrt.EnvProfile, c.env)
+		dir := samples(t)
+		_, _, err := mgen(t, dir, append(append([]string{"test"}, c.args...), "./...")...)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want the usage error %q", c.args, err, c.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "marionette_sim")); err == nil {
+			t.Errorf("%q: generated before failing", c.args)
+		}
+	}
+}
+
+// mgen test resolves the options as test binaries do, and gives each test
+// binary exactly those: MARIONETTE_SEED from the environment is used (it
+// was ignored), and an option set (-options) runs as given.
+func TestMgenTestPassesTheResolvedOptions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end")
+	}
+	clearOptionsEnv(t)
+	dir := samples(t)
+	t.Setenv(mrt.EnvSeed, "9")
+	stdout, _, err := mgen(t, dir, "test", "-v", "./timers")
+	if err != nil || !strings.Contains(stdout, "marionette: run=TestTicks seed=9 profile=smoke ") {
+		t.Errorf("MARIONETTE_SEED=9: %v\n%s", err, stdout)
+	}
+	t.Setenv(mrt.EnvSeed, "")
+	o, _ := mrt.Expand(3, mrt.Swarm)
+	o.Limits.ReportEvents = 5 // edited: runs as profile replay
+	stdout, _, err = mgen(t, dir, "test", "-v", "-options", o.JSON(), "./timers")
+	if err != nil || !strings.Contains(stdout, "marionette: run=TestTicks seed=3 profile=replay ") {
+		t.Errorf("-options: %v\n%s", err, stdout)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 
 const usage = `usage:
 	mgen gen [-o DIR] [-include MODPATTERNS] [-allow-unsupported] [PATTERNS]
-	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-j N] [-check-determinism] [-v]
+	mgen test [gen flags] [-seed S] [-seeds LIST] [-runs N] [-profile P] [-options JSON] [-j N] [-check-determinism] [-v]
 	          [-fail-unreached] [-json FILE] [-shard I/N] [-keep-going=false] [PATTERNS] [-- go test flags]
 	mgen report [-v] [-fail-unreached] FILE...
 	mgen build [-o BIN] [-workload PKG] [-sim DIR] [-include MODPATTERNS] [-allow-unsupported] [-race] PACKAGE

@@ -28,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/marionette-dst/marionette/internal/replaycmd"
 	mrt "github.com/marionette-dst/marionette/runtime"
 )
 
@@ -179,7 +180,7 @@ func failureKind(runs []runLine, out []byte, err error, failed []string, nondet 
 
 // record turns a finished job into its result. It reads the traces of a
 // -check-determinism job, then removes them.
-func (j *job) record(tf testFlags, passThrough []string) *seedRun {
+func (j *job) record(tf testFlags, args replaycmd.TestArgs) *seedRun {
 	r := &seedRun{Type: recordRun, Seed: j.seed, Profile: tf.profile, Package: j.pkg.rel, WallNS: int64(j.wall)}
 	r.Runs = parseRuns(j.out)
 	for _, l := range r.Runs {
@@ -222,8 +223,9 @@ func (j *job) record(tf testFlags, passThrough []string) *seedRun {
 	if len(names) == 0 {
 		names = []string{""}
 	}
+	o := j.options()
 	for _, n := range names {
-		r.Replay = append(r.Replay, replayCommand(j.seed, tf.profile, n, j.pkg.rel, passThrough))
+		r.Replay = append(r.Replay, replaycmd.GoTest(o, n, j.pkg.rel, args))
 	}
 	out := j.out
 	if len(out) > maxOutput {
@@ -439,23 +441,4 @@ func (l liveAssertions) unmet() int {
 		}
 	}
 	return n
-}
-
-// shellQuote quotes s for a POSIX shell when it holds anything but plain
-// word characters, so printed replay commands can be pasted.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_=./:,+@%", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-func quoteAll(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = shellQuote(a)
-	}
-	return out
 }

@@ -18,6 +18,7 @@ import (
 // shard list match the -shard flags of their mgen commands; and every mgen
 // command on the page parses with mgen's own flags.
 func TestScaleOutDoc(t *testing.T) {
+	clearOptionsEnv(t)
 	data, err := os.ReadFile(filepath.Join(repoRoot(), "docs", "scale-out.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +60,11 @@ func TestScaleOutDoc(t *testing.T) {
 			t.Errorf("%s: %v", line, err)
 			continue
 		}
-		if _, err := seedList(tf.seed, tf.seeds, tf.runs); err != nil {
+		opts, err := resolveOptions(tf)
+		if err == nil {
+			_, err = opts.seeds(tf)
+		}
+		if err != nil {
 			t.Errorf("%s: %v", line, err)
 		}
 		if _, err := parseShard(tf.shard); err != nil {

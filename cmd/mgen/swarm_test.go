@@ -16,6 +16,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/marionette-dst/marionette/internal/replaycmd"
+	mrt "github.com/marionette-dst/marionette/runtime"
 )
 
 func TestShardSplit(t *testing.T) {
@@ -66,6 +69,11 @@ func TestRecordFromOutput(t *testing.T) {
 	}
 	exit1 := exitError(t, 1)
 	tf := testFlags{profile: "smoke"}
+	clearOptionsEnv(t)
+	opts, err := resolveOptions(tf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name     string
 		out      string
@@ -83,11 +91,11 @@ func TestRecordFromOutput(t *testing.T) {
 		{"crash", "fatal error: concurrent map writes\n", exitError(t, 2), kindExit, 0, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			j := &job{pkg: testPkg{rel: "./marionette_sim/p"}, seed: "4", out: []byte(c.out), err: c.err, wall: time.Millisecond}
+			j := &job{pkg: testPkg{rel: "./marionette_sim/p"}, seed: "4", opts: opts, out: []byte(c.out), err: c.err, wall: time.Millisecond}
 			if c.err != nil {
 				j.err = fmt.Errorf("test binary: %w", c.err)
 			}
-			r := j.record(tf, []string{"-v"})
+			r := j.record(tf, replaycmd.ParseTestArgs([]string{"-v"}, nil))
 			if r.Kind != c.kind || (r.Outcome == outcomePass) != (c.kind == "") {
 				t.Fatalf("outcome %s kind %q, want kind %q", r.Outcome, r.Kind, c.kind)
 			}
@@ -103,7 +111,7 @@ func TestRecordFromOutput(t *testing.T) {
 			if r.Output != c.out {
 				t.Errorf("the output of a failed run is not kept")
 			}
-			if c.replayed != "" && (len(r.Replay) != 1 || !strings.Contains(r.Replay[0], "-run '^"+c.replayed+"$'") || !strings.HasSuffix(r.Replay[0], " -v")) {
+			if c.replayed != "" && (len(r.Replay) != 1 || !strings.HasPrefix(r.Replay[0], "MARIONETTE_SEED=4 MARIONETTE_PROFILE=smoke go test -run '^"+c.replayed+"$' -v ./marionette_sim/p")) {
 				t.Errorf("replay %q, want the command rerunning %s", r.Replay, c.replayed)
 			}
 		})
@@ -161,20 +169,21 @@ func TestMergeShardsChecks(t *testing.T) {
 	}
 }
 
+// go test flags after -- reach the test binary in its form; the replay
+// command of a failed test repeats those that can change the run, and the
+// package's own flags after the package (internal/replaycmd).
 func TestTestBinaryArgs(t *testing.T) {
-	got := testBinaryArgs([]string{"-run", "^TestA$", "-v", "-count=2", "-short", "-myflag", "x", "-skip", "B|C", "-args", "-run", "y"})
-	want := []string{"-test.run=^TestA$", "-test.v", "-test.count=2", "-test.short", "-myflag", "x", "-test.skip=B|C", "-run", "y"}
-	if !reflect.DeepEqual(got, want) {
+	a := replaycmd.ParseTestArgs([]string{"-run", "^TestA$", "-v", "-count=2", "-short", "-myflag", "x", "-skip", "B|C", "-timeout", "30s", "-args", "-run", "y"}, nil)
+	want := []string{"-test.run=^TestA$", "-test.v=true", "-test.count=2", "-test.short=true", "-test.skip=B|C", "-test.timeout=30s", "-myflag", "x", "-run", "y"}
+	if got := a.BinaryArgs(); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
-	if got := replayCommand("3", "smoke", "TestA", "./p", []string{"-skip", "B|C", "-v"}); got != "MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestA$' ./p -skip 'B|C' -v" {
+	o, _ := mrt.Expand(3, mrt.Smoke)
+	if got := replaycmd.GoTest(o, "TestA", "./p", replaycmd.ParseTestArgs([]string{"-skip", "B|C", "-v"}, nil)); got != "MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestA$' '-skip=B|C' -v ./p" {
 		t.Errorf("replay: %s", got)
 	}
-	if got := replayCommand("3", "smoke", "TestA", "./p", []string{"-run", "Test", "-v", "-args", "-run", "x"}); got != "MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestA$' ./p -v -args -run x" {
+	if got := replaycmd.GoTest(o, "TestA", "./p", a); got != "MARIONETTE_SEED=3 MARIONETTE_PROFILE=smoke go test -run '^TestA$' -v -count=2 -short '-skip=B|C' -timeout=30s ./p -args -myflag x -run y" {
 		t.Errorf("replay with -run: %s", got)
-	}
-	if got := shellQuote("it's"); got != `'it'\''s'` {
-		t.Errorf("quote: %s", got)
 	}
 }
 

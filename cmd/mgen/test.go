@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/marionette-dst/marionette/internal/replaycmd"
 	mrt "github.com/marionette-dst/marionette/runtime"
 )
 
@@ -32,6 +33,7 @@ type testFlags struct {
 	seeds     string
 	runs      int
 	profile   string
+	options   string
 	jobs      int
 	traceFail bool // -trace-failure
 	check     bool
@@ -50,7 +52,15 @@ func runTest(e env, args []string) error {
 	if err := fs.Parse(ours); err != nil {
 		return usagef("test: %v", err)
 	}
-	seeds, err := seedList(tf.seed, tf.seeds, tf.runs)
+	// The options, resolved as test binaries resolve them (flags replacing
+	// the environment), before anything is built: a bad seed, profile or
+	// option set is a usage error.
+	opts, err := resolveOptions(tf)
+	if err != nil {
+		return usageError{err}
+	}
+	tf.profile = string(opts.base.Profile)
+	seeds, err := opts.seeds(tf)
 	if err != nil {
 		return usageError{err}
 	}
@@ -75,15 +85,16 @@ func runTest(e env, args []string) error {
 	modRoot := moduleRoot(res.OutDir)
 
 	var buildFlags []string
-	replayBuildFlags = ""
 	if tf.std {
 		ov, err := stdOverlay(modRoot)
 		if err != nil {
 			return err
 		}
 		buildFlags = append(buildFlags, ov, "-vet=off")
-		replayBuildFlags = " " + shellQuote(ov) + " -vet=off"
 	}
+	// Replay commands (internal/replaycmd) repeat the build flags, as the
+	// test binaries' own do (the overlay sets them there).
+	mrt.SetBuildFlags(buildFlags...)
 
 	// Build each test binary once.
 	bin, err := os.MkdirTemp("", "mgen-test-")
@@ -117,7 +128,7 @@ func runTest(e env, args []string) error {
 	for _, p := range pkgs {
 		pkgNames = append(pkgNames, p.rel)
 		for _, s := range seeds {
-			jobs = append(jobs, &job{pkg: p, seed: s})
+			jobs = append(jobs, &job{pkg: p, seed: s, opts: opts})
 		}
 	}
 	if tf.jsonOut != "" && !filepath.IsAbs(tf.jsonOut) {
@@ -128,8 +139,9 @@ func runTest(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	testArgs := testBinaryArgs(passThrough)
-	stopped := runAll(e, jobs, tf, testArgs, passThrough, jw)
+	parsedArgs := replaycmd.ParseTestArgs(passThrough, nil)
+	testArgs := parsedArgs.BinaryArgs()
+	stopped := runAll(e, jobs, tf, testArgs, parsedArgs, jw)
 	if err := jw.close(); err != nil {
 		return fmt.Errorf("writing %s: %v", tf.jsonOut, err)
 	}
@@ -160,7 +172,7 @@ func runTest(e env, args []string) error {
 				failed = append(failed, r)
 			}
 		}
-		if path, err := traceCheapestFailure(failed, jobs, tf.profile, testArgs); err != nil {
+		if path, err := traceCheapestFailure(failed, jobs, testArgs); err != nil {
 			fmt.Fprintf(e.stderr, "mgen: no Perfetto trace of the cheapest failure: %v\n", err)
 		} else if path != "" {
 			fmt.Fprintf(e.stdout, "mgen: Perfetto trace of the cheapest failure: %s (open it at ui.perfetto.dev or chrome://tracing)\n", path)
@@ -184,10 +196,11 @@ func runTest(e env, args []string) error {
 func testFlagSet(tf *testFlags) *flag.FlagSet {
 	fs := newFlagSet("test")
 	tf.register(fs)
-	fs.StringVar(&tf.seed, "seed", "1", "first seed")
+	fs.StringVar(&tf.seed, "seed", "", "first seed (default $MARIONETTE_SEED, or 1)")
 	fs.StringVar(&tf.seeds, "seeds", "", "seeds to run, e.g. 1,5,10-20")
 	fs.IntVar(&tf.runs, "runs", 1, "number of seeds, from -seed upwards")
-	fs.StringVar(&tf.profile, "profile", "smoke", "simulation profile")
+	fs.StringVar(&tf.profile, "profile", "", "simulation profile (default $MARIONETTE_PROFILE, or smoke)")
+	fs.StringVar(&tf.options, "options", "", "an option set to replay: a printed JSON line, or @file (default $MARIONETTE_OPTIONS)")
 	fs.IntVar(&tf.jobs, "j", runtime.NumCPU(), "seed runs in parallel")
 	fs.BoolVar(&tf.check, "check-determinism", false, "run every seed twice and compare hashes")
 	fs.BoolVar(&tf.traceFail, "trace-failure", true, "after failures, rerun the cheapest one with a trace and write it as a Perfetto trace")
@@ -208,6 +221,7 @@ type testPkg struct {
 type job struct {
 	pkg       testPkg
 	seed      string
+	opts      *testOptions
 	out, out2 []byte
 	err       error
 	traces    [2]string // trace files of the two runs (-check-determinism)
@@ -226,7 +240,7 @@ const (
 // first failure without -keep-going, or on an interrupt (SIGINT, SIGTERM);
 // the jobs already running finish and are reported. It returns why it
 // stopped early, or "".
-func runAll(e env, jobs []*job, tf testFlags, testArgs, passThrough []string, jw *jsonWriter) string {
+func runAll(e env, jobs []*job, tf testFlags, testArgs []string, parsedArgs replaycmd.TestArgs, jw *jsonWriter) string {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	var mu sync.Mutex
@@ -257,14 +271,14 @@ func runAll(e env, jobs []*job, tf testFlags, testArgs, passThrough []string, jw
 					} else {
 						j.traces = [2]string{filepath.Join(dir, "run1.jsonl"), filepath.Join(dir, "run2.jsonl")}
 						var err2 error
-						j.out, j.err = runBinary(j.pkg, j.seed, tf.profile, testArgs, mrt.EnvTrace+"="+j.traces[0])
-						j.out2, err2 = runBinary(j.pkg, j.seed, tf.profile, testArgs, mrt.EnvTrace+"="+j.traces[1])
+						j.out, j.err = runBinary(j.pkg, j.options(), testArgs, mrt.EnvTrace+"="+j.traces[0])
+						j.out2, err2 = runBinary(j.pkg, j.options(), testArgs, mrt.EnvTrace+"="+j.traces[1])
 						if j.err == nil {
 							j.err = err2
 						}
 					}
 				} else {
-					j.out, j.err = runBinary(j.pkg, j.seed, tf.profile, testArgs)
+					j.out, j.err = runBinary(j.pkg, j.options(), testArgs)
 				}
 				j.wall = time.Since(start)
 				if j.err != nil && ctx.Err() != nil {
@@ -276,7 +290,7 @@ func runAll(e env, jobs []*job, tf testFlags, testArgs, passThrough []string, jw
 					j.out, j.out2 = nil, nil
 					continue
 				}
-				rec := j.record(tf, passThrough)
+				rec := j.record(tf, parsedArgs)
 				if !tf.verbose {
 					j.out = nil
 				}
@@ -320,10 +334,20 @@ feed:
 	return stop
 }
 
-func runBinary(p testPkg, seed, profile string, args []string, env ...string) ([]byte, error) {
+// runBinary runs a test binary with options o: in the environment of the
+// process, without its MARIONETTE_SEED, MARIONETTE_PROFILE and
+// MARIONETTE_OPTIONS, plus the variables that give o (replaycmd.Env, as
+// the replay commands do) and env.
+func runBinary(p testPkg, o mrt.Options, args []string, env ...string) ([]byte, error) {
 	cmd := exec.CommandContext(context.Background(), p.exe, args...)
 	cmd.Dir = p.dir
-	cmd.Env = append(append(os.Environ(), "MARIONETTE_SEED="+seed, "MARIONETTE_PROFILE="+profile), env...)
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if k != mrt.EnvSeed && k != mrt.EnvProfile && k != mrt.EnvOptions {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(append(cmd.Env, replaycmd.Env(o)...), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		err = fmt.Errorf("test binary: %v", err)
@@ -353,50 +377,6 @@ func genArgs(fs *flag.FlagSet) []string {
 		}
 	})
 	return append(out, fs.Args()...)
-}
-
-// goTestFlags are the go test flags that the test binary knows as -test.X.
-var goTestFlags = map[string]bool{
-	"bench": true, "benchmem": true, "benchtime": true, "blockprofile": true, "blockprofilerate": true,
-	"count": true, "coverprofile": true, "cpu": true, "cpuprofile": true, "failfast": true, "fullpath": true,
-	"fuzz": true, "fuzzminimizetime": true, "fuzztime": true, "list": true, "memprofile": true,
-	"memprofilerate": true, "mutexprofile": true, "mutexprofilefraction": true, "outputdir": true,
-	"parallel": true, "run": true, "short": true, "shuffle": true, "skip": true, "timeout": true,
-	"trace": true, "v": true,
-}
-
-// goTestBoolFlags are the go test flags that take no value.
-var goTestBoolFlags = map[string]bool{"benchmem": true, "failfast": true, "fullpath": true, "short": true, "v": true}
-
-// testBinaryArgs turns go test flags into test binary flags: known go test
-// flags get the -test. prefix, with their value joined ("-run X" becomes
-// "-test.run=X", so a failure report that repeats the binary's own flags
-// can leave the -test. ones out whole); anything else (the package's own
-// test flags) and everything after -args passes unchanged.
-func testBinaryArgs(args []string) []string {
-	var out []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "-args" || a == "--args" {
-			return append(out, args[i+1:]...)
-		}
-		if strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "-test.") && !strings.HasPrefix(a, "--test.") {
-			name := strings.TrimLeft(a, "-")
-			hasValue := false
-			if j := strings.IndexByte(name, '='); j >= 0 {
-				name, hasValue = name[:j], true
-			}
-			if goTestFlags[name] {
-				a = "-test." + strings.TrimLeft(a, "-")
-				if !hasValue && !goTestBoolFlags[name] && i+1 < len(args) {
-					i++
-					a += "=" + args[i]
-				}
-			}
-		}
-		out = append(out, a)
-	}
-	return out
 }
 
 // seedList expands -seeds (or -seed and -runs) into the seeds to run,
@@ -562,38 +542,6 @@ func divergedTests(a, b []byte) []string {
 	return names
 }
 
-// replayCommand is the command that reruns one test with one seed.
-// Flags the user passed after "--" are repeated, so the replay exercises
-// the same code.
-func replayCommand(seed, profile, test, pkg string, passThrough []string) string {
-	run := ""
-	if test != "" {
-		run = " -run '^" + regexp.QuoteMeta(test) + "$'"
-	}
-	extra := ""
-	for i := 0; i < len(passThrough); i++ {
-		a := passThrough[i]
-		if test != "" && (a == "-run" || a == "--run") && i+1 < len(passThrough) {
-			i++ // the replay's own -run selects the failed test
-			continue
-		}
-		if test != "" && (strings.HasPrefix(a, "-run=") || strings.HasPrefix(a, "--run=")) {
-			continue
-		}
-		if a == "-args" || a == "--args" {
-			extra += " " + strings.Join(quoteAll(passThrough[i:]), " ")
-			break
-		}
-		extra += " " + shellQuote(a)
-	}
-	return fmt.Sprintf("MARIONETTE_SEED=%s MARIONETTE_PROFILE=%s go test%s%s %s%s", seed, profile, replayBuildFlags, run, pkg, extra)
-}
-
-// replayBuildFlags are the go command flags the test binaries were built
-// with that a replay must repeat (the std overlay's), each with a leading
-// space; set by runTest.
-var replayBuildFlags string
-
 // fullFailureReports is how many failing runs have their whole output shown
 // (without -v); the rest get a one-line summary and their replay command.
 const fullFailureReports = 1
@@ -607,3 +555,62 @@ func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
 }
+
+// testOptions are the options of a test run: with an option set, that set
+// (one seed); otherwise each seed's expansion with the resolved profile.
+type testOptions struct {
+	in     mrt.OptionInputs // the inputs, flags replacing the environment
+	base   mrt.Options      // resolved from in as given
+	optSet bool             // in has an option set
+}
+
+// resolveOptions resolves the options of mgen test as runtime.ResolveOptions
+// does for a test binary, -seed, -profile and -options replacing
+// MARIONETTE_SEED, MARIONETTE_PROFILE and MARIONETTE_OPTIONS.
+func resolveOptions(tf testFlags) (*testOptions, error) {
+	in := mrt.EnvOptionInputs().Override(mrt.OptionInputs{
+		Seed:       mrt.OptionInput{Value: tf.seed, From: "-seed"},
+		Profile:    mrt.OptionInput{Value: tf.profile, From: "-profile"},
+		Options:    mrt.OptionInput{Value: tf.options, From: "-options"},
+		OptionsVia: "-options or $" + mrt.EnvOptions,
+	})
+	base, err := mrt.ResolveOptions(in)
+	if err != nil {
+		return nil, fmt.Errorf("test: %v", err)
+	}
+	return &testOptions{in: in, base: base, optSet: in.Options.Value != ""}, nil
+}
+
+// seeds lists the seeds to run (seedList), checked against the options:
+// an option set is one run.
+func (t *testOptions) seeds(tf testFlags) ([]string, error) {
+	if t.optSet {
+		if tf.seeds != "" || tf.runs != 1 {
+			return nil, fmt.Errorf("test: -seeds and -runs do not go with an option set to replay (%s): it is one run", t.in.Options.From)
+		}
+		return []string{strconv.FormatUint(t.base.Seed, 10)}, nil
+	}
+	seed := t.in.Seed.Value
+	if seed == "" {
+		seed = strconv.Itoa(mrt.DefaultSeed)
+	}
+	return seedList(seed, tf.seeds, tf.runs)
+}
+
+// forSeed returns the options of one seed of the list.
+func (t *testOptions) forSeed(seed string) mrt.Options {
+	if t.optSet {
+		return t.base
+	}
+	in := t.in
+	in.Seed = mrt.OptionInput{Value: seed, From: "-seeds"}
+	o, err := mrt.ResolveOptions(in)
+	if err != nil {
+		// seedList parsed every seed and the profile resolved: unreachable.
+		panic(err)
+	}
+	return o
+}
+
+// options returns the job's options.
+func (j *job) options() mrt.Options { return j.opts.forSeed(j.seed) }

@@ -26,6 +26,7 @@ import (
 
 	goruntime "runtime"
 
+	"github.com/marionette-dst/marionette/internal/replaycmd"
 	"github.com/marionette-dst/marionette/runtime"
 	// The standard library's hooks, set when the binary is built with
 	// the std overlay (mgen -std); inert otherwise.
@@ -60,7 +61,9 @@ Flags:
   -profile P      smoke, swarm, performance or replay (default:
                   $MARIONETTE_PROFILE, or smoke); replay takes the exact option
                   set from -options or $MARIONETTE_OPTIONS
-  -options JSON   the option set to replay (a printed json line, or @file)
+  -options JSON   the option set to replay (a printed json line, or @file;
+                  default: $MARIONETTE_OPTIONS); it must be complete, and a
+                  seed or profile given too must agree with it
   -nodes N        number of nodes running the program (default 3)
   -args ARGS      command-line arguments of every node, split like a shell
                   would (quotes, backslashes)
@@ -88,7 +91,7 @@ the program name.
 Output: the expanded option set first, then what the nodes print, then a
 failure report if the run failed, and the summary line
   marionette: run=... seed=... hash=... result=ok
-Exit status: 0 ok; 1 a node exited with a non-zero code; 2 bad flags;
+Exit status: 0 ok; 1 a node exited with a non-zero code; 2 bad flags or options;
 10 panic, 11 deadlock, 12 stuck, 13 limit, 14 check, 15 foreign,
 16 liveness, 17 escape (runtime.Kind.ExitCode). In swarm mode: a progress line on
 standard error, the failing seeds cheapest repro first (least simulated
@@ -111,6 +114,11 @@ type config struct {
 	faults   bool
 	verbose  bool
 	replay   string
+	// optionSet: the options are an option set to replay (-options or
+	// $MARIONETTE_OPTIONS), not a seed's expansion.
+	optionSet bool
+	// isBool knows the binary's flags (for replay commands).
+	isBool replaycmd.IsBoolFunc
 
 	// swarm mode (swarm.go)
 	runs      int
@@ -136,8 +144,8 @@ func Run(p Program, argv []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if cfg.runs > 1 || cfg.seedsList != "" {
-		if cfg.opts.Profile == runtime.Replay {
-			fmt.Fprintf(stderr, "%s: -runs and -seeds do not go with the replay profile\n", prog)
+		if cfg.optionSet || cfg.opts.Profile == runtime.Replay {
+			fmt.Fprintf(stderr, "%s: -runs and -seeds do not go with an option set to replay (-options or $%s): it is one run\nrun %s -h for help\n", prog, runtime.EnvOptions, prog)
 			return 2
 		}
 		return runSwarm(p, argv, cfg, stdout, stderr)
@@ -313,77 +321,21 @@ func parse(argv []string) (*config, error) {
 		}
 	}
 
-	// The option set: flags first, then the environment.
-	p := runtime.Profile(*profile)
-	if p == "" {
-		p = runtime.Profile(os.Getenv(runtime.EnvProfile))
+	// The option set: runtime.ResolveOptions, each flag replacing its
+	// environment variable.
+	in := runtime.EnvOptionInputs().Override(runtime.OptionInputs{
+		Seed:       runtime.OptionInput{Value: *seed, From: "-seed"},
+		Profile:    runtime.OptionInput{Value: *profile, From: "-profile"},
+		Options:    runtime.OptionInput{Value: *options, From: "-options"},
+		OptionsVia: "-options or $" + runtime.EnvOptions,
+	})
+	if cfg.opts, err = runtime.ResolveOptions(in); err != nil {
+		return nil, err
 	}
-	raw := *options
-	if raw == "" {
-		raw = os.Getenv(runtime.EnvOptions)
-	}
-	switch {
-	case p == runtime.Replay || p == "" && *options != "":
-		if raw == "" {
-			return nil, fmt.Errorf("the replay profile needs -options or $%s", runtime.EnvOptions)
-		}
-		if strings.HasPrefix(raw, "@") {
-			b, err := os.ReadFile(raw[1:])
-			if err != nil {
-				return nil, err
-			}
-			raw = string(b)
-		}
-		if cfg.opts, err = runtime.ParseOptions(raw); err != nil {
-			return nil, err
-		}
-	default:
-		s := *seed
-		if s == "" {
-			s = os.Getenv(runtime.EnvSeed)
-		}
-		v := uint64(runtime.DefaultSeed)
-		if s != "" {
-			if v, err = runtime.ParseSeed(s); err != nil {
-				return nil, err
-			}
-		}
-		if cfg.opts, err = runtime.Expand(v, p); err != nil {
-			return nil, err
-		}
-	}
-	cfg.replay = replayCommand(argv, cfg.opts)
+	cfg.optionSet = in.Options.Value != ""
+	cfg.isBool = replaycmd.FlagSetIsBool(fs)
+	cfg.replay = replaycmd.Binary(cfg.opts, argv, cfg.isBool)
 	return cfg, nil
-}
-
-// replayCommand repeats the command line with the run's seed and profile.
-func replayCommand(argv []string, o runtime.Options) string {
-	var b strings.Builder
-	if len(argv) > 0 {
-		b.WriteString(quote(argv[0]))
-	}
-	fmt.Fprintf(&b, " -seed %d -profile %s", o.Seed, o.Profile)
-	skip := false
-	for _, a := range argv[min(1, len(argv)):] {
-		if skip {
-			skip = false
-			continue
-		}
-		name := strings.TrimLeft(a, "-")
-		if name, _, _ = strings.Cut(name, "="); (name == "seed" || name == "profile") && strings.HasPrefix(a, "-") {
-			skip = !strings.Contains(a, "=")
-			continue
-		}
-		b.WriteString(" " + quote(a))
-	}
-	return b.String()
-}
-
-func quote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`{}*?[]()<>|&;#~") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // SplitArgs splits s into arguments as a POSIX shell would, without

@@ -23,11 +23,12 @@ func program(seen map[string][]string) Program {
 			if len(args) > 1 && args[1] == "exit" {
 				g.Node().Exit(len(args) - 1)
 			}
-			if len(args) > 1 && args[1] == "panic" {
-				panic("boom")
-			}
 			for range 4 { // goroutines whose interleaving the seed decides
 				runtime.Go(func() { runtime.Current().Yield(); runtime.Current().Yield() })
+			}
+			if len(args) > 1 && args[1] == "panic" {
+				g.Sleep(time.Millisecond) // after the goroutines ran
+				panic("boom")
 			}
 			g.Sleep(time.Hour)
 		},
@@ -156,5 +157,92 @@ func TestSplitArgs(t *testing.T) {
 	}
 	if _, err := SplitArgs(`"open`); err == nil {
 		t.Error("unterminated quote accepted")
+	}
+}
+
+// Defect 11: test binaries and simulated binaries resolved the same
+// environment differently (an option set of seed 42 with MARIONETTE_SEED=7
+// was seed 42 in one, seed 7 in the other). Both use
+// runtime.ResolveOptions now: the conflict is the same error in both.
+func TestResolvesTheEnvironmentLikeTestBinaries(t *testing.T) {
+	o, _ := runtime.Expand(42, runtime.Swarm)
+	t.Setenv(runtime.EnvSeed, "7")
+	t.Setenv(runtime.EnvProfile, "")
+	t.Setenv(runtime.EnvOptions, o.JSON())
+	_, envErr := runtime.OptionsFromEnv()
+	code, out, errs := run(t, program(map[string][]string{}), "-duration", "1s")
+	if envErr == nil || code != 2 || !strings.Contains(errs, envErr.Error()) || out != "" {
+		t.Errorf("exit %d, stderr %q; test binaries say %v", code, errs, envErr)
+	}
+	// A flag replaces its own variable; the rest must still agree.
+	t.Setenv(runtime.EnvSeed, "")
+	if code, _, errs := run(t, program(map[string][]string{}), "-seed", "7", "-duration", "1s"); code != 2 || !strings.Contains(errs, "-seed=7 conflicts with $MARIONETTE_OPTIONS, whose seed is 42") {
+		t.Errorf("-seed 7 with an option set of seed 42: exit %d %s", code, errs)
+	}
+	if code, out, _ := run(t, program(map[string][]string{}), "-seed", "42", "-duration", "1s"); code != 0 || !strings.Contains(out, "seed 42, profile swarm") {
+		t.Errorf("-seed 42 with the option set of seed 42: exit %d %s", code, out)
+	}
+	if code, _, errs := run(t, program(map[string][]string{}), "-runs", "3"); code != 2 || !strings.Contains(errs, "-runs and -seeds do not go with an option set") {
+		t.Errorf("-runs with an option set: exit %d %s", code, errs)
+	}
+}
+
+// Defect 11: partial, invalid and missing option sets are errors (exit 2)
+// that say which field and why, before anything runs.
+func TestBadOptionSetsExit2(t *testing.T) {
+	t.Setenv(runtime.EnvSeed, "")
+	t.Setenv(runtime.EnvProfile, "")
+	t.Setenv(runtime.EnvOptions, "")
+	neg, _ := runtime.Expand(1, runtime.Smoke)
+	neg.Limits.Events = -1
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-options", "{}"}, "-options: incomplete option set: missing seed, profile,"},
+		{[]string{"-options", "null"}, "-options: bad option set: want a JSON object"},
+		{[]string{"-profile", "replay", "-options", `{"limits":{"busy_wall":0}}`}, "limits.sim_time, limits.events"},
+		{[]string{"-options", neg.JSON()}, "-options: invalid option set: limits.events: must be positive (got -1)"},
+		{[]string{"-profile", "replay"}, "-profile: the replay profile needs the option set to replay (-options or $MARIONETTE_OPTIONS"},
+		{[]string{"-profile", "bogus"}, `-profile: unknown profile "bogus"`},
+	} {
+		code, out, errs := run(t, program(map[string][]string{}), c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 2 and %q", c.args, code, out, errs, c.want)
+		}
+	}
+}
+
+// Defect 12: the replay command a run prints must replay it. Each run
+// fails (a node panics) and prints its replay command; running that
+// command line gives the same hash.
+func TestPrintedReplayCommandReplays(t *testing.T) {
+	t.Setenv(runtime.EnvSeed, "")
+	t.Setenv(runtime.EnvProfile, "")
+	t.Setenv(runtime.EnvOptions, "")
+	edited, _ := runtime.Expand(5, runtime.Swarm)
+	edited.Limits.ReportEvents = 3
+	edited.PreemptProbability = 0.5
+	replayRE := regexp.MustCompile(`(?m)^\s*replay: (.*)$`)
+	for _, args := range [][]string{
+		{"-seed", "3", "-profile", "swarm", "-nodes", "2", "-duration", "1s", "-args", "panic now"},
+		{"--seed=4", "-faults=false", "-v", "-args", "panic", "-node-args", "node2: panic 'a b'"},
+		{"-options", edited.JSON(), "-args", "panic"},
+	} {
+		p := program(map[string][]string{})
+		code, out, errs := run(t, p, args...)
+		m, sum := replayRE.FindStringSubmatch(errs), summary.FindStringSubmatch(out)
+		if code != runtime.KindPanic.ExitCode() || m == nil || sum == nil {
+			t.Fatalf("%q: exit %d, no replay command or summary:\n%s%s", args, code, out, errs)
+		}
+		argv, err := SplitArgs(m[1])
+		if err != nil || argv[0] != "./srv" {
+			t.Fatalf("%q: replay command %s: %v", args, m[1], err)
+		}
+		code2, out2, _ := run(t, p, argv[1:]...)
+		sum2 := summary.FindStringSubmatch(out2)
+		if code2 != code || sum2 == nil || sum2[1] != sum[1] || sum2[2] != sum[2] || sum2[3] != sum[3] {
+			t.Errorf("%q: replay %s gave exit %d, summary %q; want %d, %q", args, m[1], code2, sum2, code, sum[0])
+		}
 	}
 }

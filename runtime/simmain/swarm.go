@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/marionette-dst/marionette/internal/replaycmd"
 	"github.com/marionette-dst/marionette/runtime"
 )
 
@@ -74,25 +75,10 @@ func seedList(first uint64, runs int, list string) ([]uint64, error) {
 }
 
 // childArgs is argv without the swarm flags and the seed, for one seed.
-func childArgs(argv []string, seed uint64) []string {
-	out := []string{"-seed", strconv.FormatUint(seed, 10)}
-	skip := false
-	for _, a := range argv[min(1, len(argv)):] {
-		if skip {
-			skip = false
-			continue
-		}
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") {
-			switch name {
-			case "seed", "seeds", "runs", "j", "json":
-				skip = !hasValue
-				continue
-			}
-		}
-		out = append(out, a)
-	}
-	return out
+func childArgs(argv []string, seed uint64, isBool replaycmd.IsBoolFunc) []string {
+	rest := argv[min(1, len(argv)):]
+	drop := map[string]bool{"seed": true, "seeds": true, "runs": true, "j": true, "json": true}
+	return append([]string{"-seed", strconv.FormatUint(seed, 10)}, replaycmd.StripFlags(rest, drop, isBool)...)
 }
 
 func runSwarm(p Program, argv []string, cfg *config, stdout, stderr io.Writer) int {
@@ -183,14 +169,17 @@ func runSwarm(p Program, argv []string, cfg *config, stdout, stderr io.Writer) i
 
 // runSeed runs one seed in a child process and reads its summary line.
 func runSeed(exe string, argv []string, seed uint64, cfg *config) *SeedResult {
-	args := childArgs(argv, seed)
+	args := childArgs(argv, seed, cfg.isBool)
 	o := cfg.opts
 	r := &SeedResult{Seed: seed, Profile: string(o.Profile), Outcome: "pass"}
 	prog := exe
 	if len(argv) > 0 {
 		prog = argv[0]
 	}
-	r.Replay = quote(prog) + " " + strings.Join(quoteAll(args), " ")
+	// The child's own replay command (it prints the same).
+	if co, err := runtime.Expand(seed, o.Profile); err == nil {
+		r.Replay = replaycmd.Binary(co, append([]string{prog}, args...), cfg.isBool)
+	}
 	cmd := exec.Command(exe, args...)
 	t0 := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -221,12 +210,4 @@ func runSeed(exe string, argv []string, seed uint64, cfg *config) *SeedResult {
 		r.Output = string(out)
 	}
 	return r
-}
-
-func quoteAll(args []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = quote(a)
-	}
-	return out
 }

@@ -2,18 +2,20 @@
 // `func TestXxx(t *testing.T) { BODY }` of a generated package into
 // `func TestXxx(t *testing.T) { simtest.Run(t, func(t *testing.T) { BODY }) }`,
 // so an unchanged test suite runs each test body as the root goroutine of a
-// fresh world seeded from MARIONETTE_SEED (default 1) with the profile from
-// MARIONETTE_PROFILE (default smoke).
+// fresh world with the option set runtime.OptionsFromEnv resolves from
+// MARIONETTE_SEED (default 1), MARIONETTE_PROFILE (default smoke) and
+// MARIONETTE_OPTIONS (an option set to replay).
 package simtest
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/marionette-dst/marionette/internal/replaycmd"
 	"github.com/marionette-dst/marionette/runtime"
 	// The standard library's hooks, set when the binary is built with
 	// the std overlay (mgen -std); inert otherwise.
@@ -95,35 +97,12 @@ func Parallel(t *testing.T) {
 }
 
 // ReplayCommand returns the shell command that replays the named test with
-// the given options, from the module root.
+// the given options, from the module root: go test of this package with
+// the testing flags and the package's own arguments this test binary got
+// (internal/replaycmd.GoTest; the package's flags are looked up in
+// flag.CommandLine to tell boolean flags from flags with a value).
 func ReplayCommand(testName string, o runtime.Options) string {
-	var env string
-	if o.Profile == runtime.Replay {
-		env = fmt.Sprintf("MARIONETTE_PROFILE=replay MARIONETTE_OPTIONS='%s'", o.JSON())
-	} else {
-		env = fmt.Sprintf("MARIONETTE_SEED=%d MARIONETTE_PROFILE=%s", o.Seed, o.Profile)
-	}
-	parts := strings.Split(testName, "/")
-	for i, p := range parts {
-		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
-	}
-	return fmt.Sprintf("%s go test%s -run '%s' %s%s", env, runtime.BuildFlags(), strings.Join(parts, "/"), packageDir(), packageFlags())
-}
-
-// packageFlags returns the test binary's own flags (those that are not
-// -test.* flags), so a replay exercises the same code.
-func packageFlags() string {
-	var out []string
-	for _, a := range os.Args[1:] {
-		if strings.HasPrefix(a, "-test.") || strings.HasPrefix(a, "--test.") {
-			continue
-		}
-		out = append(out, a)
-	}
-	if len(out) == 0 {
-		return ""
-	}
-	return " " + strings.Join(out, " ")
+	return replaycmd.GoTest(o, testName, packageDir(), replaycmd.ParseTestArgs(os.Args[1:], replaycmd.FlagSetIsBool(flag.CommandLine)))
 }
 
 // packageDir is the test's package directory relative to its module root

@@ -1,9 +1,12 @@
 package simtest
 
 import (
+	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +40,12 @@ func TestRunSharesWorldWithSubtests(t *testing.T) {
 	})
 }
 
+// Flags of this package, which the helpers' replay commands must repeat.
+var (
+	helperWord = flag.String("simtest.word", "", "a word the fatal helper prints")
+	helperLoud = flag.Bool("simtest.loud", false, "the fatal helper shouts")
+)
+
 // The helper tests below fail on purpose; they run in a child process.
 func TestHelperFailures(t *testing.T) {
 	switch os.Getenv("SIMTEST_HELPER") {
@@ -44,7 +53,11 @@ func TestHelperFailures(t *testing.T) {
 		Run(t, func(t *testing.T) {
 			runtime.Go(func() { runtime.Select(false) })
 			runtime.Current().Sleep(time.Minute)
-			t.Fatal("user failure")
+			msg := "user failure " + *helperWord
+			if *helperLoud {
+				msg = strings.ToUpper(msg)
+			}
+			t.Fatal(msg)
 		})
 	case "deadlock":
 		Run(t, func(t *testing.T) {
@@ -63,13 +76,37 @@ func TestHelperFailures(t *testing.T) {
 }
 
 func runHelper(t *testing.T, name string, env ...string) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperFailures$", "-test.v")
-	cmd.Env = append(append(os.Environ(), "SIMTEST_HELPER="+name, "MARIONETTE_SEED=42"), env...)
+	return runHelperArgs(t, name, []string{"-test.run=^TestHelperFailures$", "-test.v"}, env...)
+}
+
+// runHelperArgs runs the helper in a child test binary with these
+// arguments, for at most a minute.
+func runHelperArgs(t *testing.T, name string, args []string, env ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(cleanEnv(), "SIMTEST_HELPER="+name, "MARIONETTE_SEED=42")
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		t.Fatalf("helper %s did not end within a minute:\n%s", name, out)
+	}
 	if err == nil {
 		t.Fatalf("helper %s passed, want failure:\n%s", name, out)
 	}
 	return string(out)
+}
+
+// cleanEnv is the environment without the variables that choose options.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "MARIONETTE_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 func TestFailureOutput(t *testing.T) {
@@ -77,7 +114,7 @@ func TestFailureOutput(t *testing.T) {
 		t.Skip("runs child processes")
 	}
 	out := runHelper(t, "fatal")
-	for _, want := range []string{"user failure", "failed under simulation with seed 42", "MARIONETTE_SEED=42 MARIONETTE_PROFILE=smoke go test -run '^TestHelperFailures$' ./runtime/simtest", "result=ok"} {
+	for _, want := range []string{"user failure", "failed under simulation with seed 42", "MARIONETTE_SEED=42 MARIONETTE_PROFILE=smoke go test -run '^TestHelperFailures$' -v ./runtime/simtest\n", "result=ok"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("fatal: output lacks %q:\n%s", want, out)
 		}
@@ -88,11 +125,59 @@ func TestFailureOutput(t *testing.T) {
 			t.Errorf("deadlock: output lacks %q:\n%s", want, out)
 		}
 	}
-	out = runHelper(t, "busy", "MARIONETTE_PROFILE=replay", `MARIONETTE_OPTIONS={"seed":42,"profile":"replay","scheduler":"random","epoch":"2025-01-01T00:00:00Z","limits":{"sim_time":1000000000000,"events":1000000,"goroutines":100,"busy_wall":200000000,"report_events":8}}`)
+	o, _ := runtime.Expand(42, runtime.Smoke)
+	o.Limits.BusyWall = 200 * time.Millisecond
+	out = runHelper(t, "busy", "MARIONETTE_PROFILE=replay", "MARIONETTE_OPTIONS="+o.JSON())
 	for _, want := range []string{"FAIL stuck", "busy_wall", "simtest_test.go:", "MARIONETTE_PROFILE=replay MARIONETTE_OPTIONS="} {
 		if !strings.Contains(out, want) {
 			t.Errorf("busy: output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// Defect 11: a partial option set ran with busy_wall 0, so no watchdog
+// stopped a busy loop and the test hung until it was killed. Now the
+// option set is refused, naming what it lacks.
+func TestPartialOptionSetFailsFast(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	out := runHelper(t, "busy", `MARIONETTE_OPTIONS={"seed":42,"profile":"smoke","limits":{"sim_time":1000000000000,"events":1000000,"goroutines":100,"report_events":8}}`)
+	want := "marionette: $MARIONETTE_OPTIONS: incomplete option set: missing scheduler, preempt_probability, epoch, buggify, disk, network, clocks, nodes, limits.busy_wall"
+	if !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+}
+
+var summaryRE = regexp.MustCompile(`(?m)^marionette: run=TestHelperFailures .* hash=([0-9a-f]+) result=\w+$`)
+
+// Defect 12: the replay command of a test binary given space-separated
+// flag values (-test.run X, -test.timeout 30s) kept the values as package
+// arguments and go test failed with "malformed import path". The command
+// printed must replay the run: run it and compare.
+func TestPrintedReplayCommandReplays(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go test")
+	}
+	out := runHelperArgs(t, "fatal", []string{"-test.run", "^TestHelperFailures$", "-test.timeout", "30s", "-test.v",
+		"-simtest.word", "ab cd", "-simtest.loud"})
+	m := regexp.MustCompile(`(?m)^\s*replay: (.*)$`).FindStringSubmatch(out)
+	sum := summaryRE.FindStringSubmatch(out)
+	if m == nil || sum == nil || !strings.Contains(out, "USER FAILURE AB CD") {
+		t.Fatalf("no replay command, summary or user failure:\n%s", out)
+	}
+	want := `MARIONETTE_SEED=42 MARIONETTE_PROFILE=smoke go test -run '^TestHelperFailures$' -timeout=30s -v ./runtime/simtest -simtest.word 'ab cd' -simtest.loud`
+	if m[1] != want {
+		t.Errorf("replay command\n%s\nwant\n%s", m[1], want)
+	}
+	wd, _ := os.Getwd()
+	cmd := exec.Command("sh", "-c", m[1])
+	cmd.Dir = filepath.Dir(filepath.Dir(wd)) // the module root
+	cmd.Env = append(cleanEnv(), "SIMTEST_HELPER=fatal")
+	again, err := cmd.CombinedOutput()
+	sum2 := summaryRE.FindStringSubmatch(string(again))
+	if err == nil || sum2 == nil || sum2[1] != sum[1] || !strings.Contains(string(again), "USER FAILURE AB CD") || !strings.Contains(string(again), "replay: "+want+"\n") {
+		t.Errorf("the replay did not reproduce the run (%v): want hash %s, the user failure and the same replay command in\n%s", err, sum[1], again)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,7 +79,7 @@ func main() {
 	for _, l := range log {
 		fmt.Println(l)
 	}
-	fmt.Println("replay flags:" + runtime.BuildFlags())
+	fmt.Println("replay flags: " + strings.Join(runtime.BuildFlags(), " "))
 	fmt.Println(r.Summary())
 	if r.Failure != nil {
 		fmt.Println(r.Failure.Report())
