@@ -95,6 +95,7 @@ func runTest(e env, args []string) error {
 	// Replay commands (internal/replaycmd) repeat the build flags, as the
 	// test binaries' own do (the overlay sets them there).
 	mrt.SetBuildFlags(buildFlags...)
+	defer mrt.SetBuildFlags()
 
 	// Build each test binary once.
 	bin, err := os.MkdirTemp("", "mgen-test-")
