@@ -77,6 +77,25 @@ func Send[T any](c chan<- T, v T) {
 	c <- v
 }
 
+// Sender is the send side of a channel whose element type is T: the
+// rewriter writes c <- v as To(c).Send(v) when v is only assignable to T.
+type Sender[T any] struct{ c chan<- T }
+
+// To returns the send side of c.
+func To[T any](c chan<- T) Sender[T] { return Sender[T]{c} }
+
+// Send is the statement c <- v.
+func (s Sender[T]) Send(v T) { Send(s.c, v) }
+
+// SendCase makes the send case c <- v of a select.
+func (s Sender[T]) SendCase(v T) *SendOp[T] { return SendCase(s.c, v) }
+
+// Recv2Ok is v, ok = <-c where ok has a named boolean type.
+func Recv2Ok[T any, B ~bool](c <-chan T, ok B) (T, B) {
+	v, got := Recv2(c)
+	return v, B(got)
+}
+
 // Recv is the expression <-c.
 func Recv[T any](c <-chan T) T {
 	v, _ := Recv2(c)
