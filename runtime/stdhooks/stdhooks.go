@@ -2,8 +2,9 @@
 // library does when it is built with Marionette's overlay (internal/overlay):
 // the overlaid std packages call function variables of a bottom package,
 // marionette/hooks, which the overlay adds to GOROOT and which imports only
-// unsafe and sync/atomic; a file the overlay adds to this package points
-// those variables at the functions below at init.
+// unsafe; a file the overlay adds to this package points those variables
+// at the functions below (and at the runtime's Erased* functions for
+// goroutines and channels) at init.
 //
 // Without the overlay nothing calls this package: it builds and does
 // nothing, so every simulation binary can link it.
