@@ -398,7 +398,7 @@ func (g *generator) render() ([]outFile, error) {
 				}
 				fv, err := versionOf(p.Fset, file, content, pg.modLang, g.mainLang)
 				if err != nil {
-					return nil, fmt.Errorf("%s: mgen: %v", relFile(g.dir, name), err)
+					return nil, &DiagError{Diags: []string{relFile(g.dir, name) + ":" + err.Error()}}
 				}
 				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals, fv)
 				g.noteAssertions(pg, p, file, name)
@@ -433,7 +433,7 @@ func (g *generator) render() ([]outFile, error) {
 				}
 				fv, err := versionOf(fset, f, content, pg.modLang, g.mainLang)
 				if err != nil {
-					return nil, fmt.Errorf("%s: mgen: %v", relFile(g.dir, name), err)
+					return nil, &DiagError{Diags: []string{relFile(g.dir, name) + ":" + err.Error()}}
 				}
 				for _, spec := range f.Imports {
 					if importPath(spec) == "C" {

@@ -28,6 +28,7 @@
 package rewrite
 
 import (
+	"fmt"
 	"go/ast"
 	"go/build/constraint"
 	"go/token"
@@ -82,13 +83,13 @@ func versionOf(fset *token.FileSet, file *ast.File, src []byte, modLang, mainLan
 			case constraint.IsGoBuild(c.Text):
 				e, err := constraint.Parse(c.Text)
 				if err != nil {
-					return fv, err
+					return fv, constraintError(fset, c, err)
 				}
 				goBuild = e
 			case constraint.IsPlusBuild(c.Text):
 				e, err := constraint.Parse(c.Text)
 				if err != nil {
-					return fv, err
+					return fv, constraintError(fset, c, err)
 				}
 				plus = append(plus, e)
 			default:
@@ -110,6 +111,13 @@ func versionOf(fset *token.FileSet, file *ast.File, src []byte, modLang, mainLan
 	x = and(x, &constraint.TagExpr{Tag: modLang})
 	fv.build = "//go:build " + x.String()
 	return fv, nil
+}
+
+// constraintError is a build constraint that does not parse, at its
+// position: "line:col: msg" (the caller puts the file name first).
+func constraintError(fset *token.FileSet, c *ast.Comment, err error) error {
+	p := fset.Position(c.Pos())
+	return fmt.Errorf("%d:%d: mgen: %v", p.Line, p.Column, err)
 }
 
 func and(x, y constraint.Expr) constraint.Expr {
