@@ -37,6 +37,7 @@ const (
 	KindTTempDir              // t.TempDir() (testing.T or testing.B)
 	KindImports               // the import declarations
 	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
+	KindMapKey                // the key of a map write or map literal entry (maps.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built
@@ -137,6 +138,13 @@ func (m *matcher) visit(n ast.Node) bool {
 		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
 			m.matchRecv2(n.Rhs[0])
 		}
+		for _, lhs := range n.Lhs {
+			m.matchMapWrite(lhs)
+		}
+	case *ast.IncDecStmt:
+		m.matchMapWrite(n.X)
+	case *ast.CompositeLit:
+		m.matchMapLit(n)
 	case *ast.ValueSpec:
 		if len(n.Names) == 2 && len(n.Values) == 1 {
 			m.matchRecv2(n.Values[0])

@@ -18,9 +18,18 @@ func CheckDeterminism(o Options, main func()) error {
 	if r1.Hash == r2.Hash {
 		return nil
 	}
-	i, a, b := FirstDivergence(w1.Events(), w2.Events())
+	e1, e2 := w1.Events(), w2.Events()
+	i, a, b := FirstDivergence(e1, e2)
+	// Name the event by its number in the run (events recorded before
+	// RecordAll are not kept, so the index alone is off).
+	n := int64(i + 1)
+	if i >= 0 && i < len(e1) {
+		n = e1[i].N
+	} else if i >= 0 && i < len(e2) {
+		n = e2[i].N
+	}
 	return fmt.Errorf("marionette: nondeterminism: seed %d gave trace hashes %016x and %016x; first divergence at event %d:\n  run 1: %s\n  run 2: %s",
-		o.Seed, r1.Hash, r2.Hash, i+1, a, b)
+		o.Seed, r1.Hash, r2.Hash, n, a, b)
 }
 
 // FirstDivergence returns the index of the first differing event of two

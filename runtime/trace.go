@@ -32,6 +32,7 @@ const (
 	evUser
 	evNode
 	evNodeLife
+	evMapRange
 )
 
 var evNames = [...]string{
@@ -51,6 +52,7 @@ var evNames = [...]string{
 	evUser:      "user",
 	evNode:      "node.new",
 	evNodeLife:  "node",
+	evMapRange:  "map.range",
 }
 
 // TraceEvent is one entry of a run's trace.

@@ -74,6 +74,8 @@ type World struct {
 	done       func() bool // the running loop's end condition
 	nodeFaults nodeFaults
 
+	maps *mapOrder // identity numbers for map iteration order (maps.go); nil until used
+
 	chk *checks // checkers, assertions, buggify, phases (check.go); nil until used
 }
 
