@@ -1,0 +1,21 @@
+package runtime
+
+import "testing"
+
+// Output events hash their text with heap addresses normalised (defect 14).
+func TestNormalizeOutput(t *testing.T) {
+	for in, want := range map[string]string{
+		"id=0xc000123456 x":         "id=0x? x",
+		"0x205a80b86158,0XDEADBEEF": "0x?,0x?",
+		"small 0x1f 0x1234567":      "small 0x1f 0x1234567",
+		"a0xc000123456":             "a0xc000123456",
+		"(0xc000123456)":            "(0x?)",
+		"10xc000123456":             "10xc000123456",
+		"no hex":                    "no hex",
+		"0x":                        "0x",
+	} {
+		if got := NormalizeOutput(in); got != want {
+			t.Errorf("NormalizeOutput(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
