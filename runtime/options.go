@@ -90,8 +90,11 @@ type Limits struct {
 	Events int64 `json:"events"`
 	// Goroutines bounds the number of live simulated goroutines.
 	Goroutines int `json:"goroutines"`
-	// BusyWall is the wall-clock budget one goroutine may run without
-	// reaching a yield point before the run fails as "stuck".
+	// BusyWall is the real-time budget one goroutine may run without
+	// reaching a yield point before the run fails as "stuck". It is
+	// measured on the monotonic clock, by the watchdog's own ticks, so
+	// stretches in which the process was stopped do not count; nor does
+	// the simulator's own work (event callbacks, World.SimWork).
 	BusyWall time.Duration `json:"busy_wall"`
 	// ReportEvents is how many trailing events a failure report shows.
 	ReportEvents int `json:"report_events"`
