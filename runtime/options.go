@@ -213,6 +213,29 @@ const (
 	EnvTrace   = "MARIONETTE_TRACE"
 )
 
+// Observing a run must not change it: the variables that only say where a
+// run's observations go (its trace, its artifacts) are removed from the
+// environment simulated programs see (NodeEnviron). The variables that
+// define the run (seed, profile, options) stay visible.
+func isObservationEnv(kv string) bool {
+	k, _, _ := strings.Cut(kv, "=")
+	return k == EnvTrace || k == EnvArtifacts
+}
+
+// NodeEnviron returns the environment a simulated node's process starts
+// with: the real one, without the observation variables (MARIONETTE_TRACE,
+// MARIONETTE_ARTIFACTS).
+func NodeEnviron() []string {
+	env := os.Environ()
+	out := env[:0]
+	for _, kv := range env {
+		if !isObservationEnv(kv) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
 // DefaultSeed is the seed used when MARIONETTE_SEED is not set.
 const DefaultSeed = 1
 

@@ -2,6 +2,7 @@ package os_test
 
 import (
 	"fmt"
+	stdos "os"
 	"strings"
 	"testing"
 	"time"
@@ -54,5 +55,52 @@ func TestPrintedAddressesAreNotDivergence(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "go.yield") {
 		t.Fatalf("divergence not named at the yield:\n%v", err)
+	}
+}
+
+// TestTracingChangesNothing: defect 13. The same seed with and without
+// MARIONETTE_TRACE gives the same events and hash, also for a program that
+// looks at its environment (the trace variable is an observation setting,
+// not an input of the run).
+func TestTracingChangesNothing(t *testing.T) {
+	o, err := runtime.Expand(9, runtime.Smoke)
+	if err != nil {
+		t.Fatal(err)
+	}
+	program := func() {
+		env := os.Environ()
+		fmt.Fprintf(os.Stdout, "%d variables\n", len(env))
+		for _, kv := range env {
+			if strings.HasPrefix(kv, "MARIONETTE_") {
+				fmt.Fprintf(os.Stdout, "%s\n", kv)
+				runtime.Current().Yield()
+			}
+		}
+		if _, ok := os.LookupEnv(runtime.EnvTrace); ok {
+			runtime.Current().Sleep(time.Second)
+		}
+		done := make(chan int)
+		for i := 0; i < 4; i++ {
+			runtime.Go(func() { runtime.Send(done, i) })
+		}
+		for range 4 {
+			runtime.Recv(done)
+		}
+	}
+	run := func() *runtime.Result {
+		r := runtime.NewWorld(o).Run(program)
+		if r.Failure != nil {
+			t.Fatal(r.Failure.Report())
+		}
+		return r
+	}
+	t.Setenv(runtime.EnvTrace, "") // restored after the test
+	stdos.Unsetenv(runtime.EnvTrace)
+	plain := run()
+	t.Setenv(runtime.EnvTrace, t.TempDir()+"/trace.jsonl")
+	traced := run()
+	if plain.Events != traced.Events || plain.Hash != traced.Hash {
+		t.Fatalf("tracing changed the run: events=%d hash=%016x without a trace, events=%d hash=%016x with one",
+			plain.Events, plain.Hash, traced.Events, traced.Hash)
 	}
 }
