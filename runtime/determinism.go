@@ -20,6 +20,10 @@ func CheckDeterminism(o Options, main func()) error {
 	}
 	e1, e2 := w1.Events(), w2.Events()
 	i, a, b := FirstDivergence(e1, e2)
+	if i < 0 {
+		return fmt.Errorf("marionette: nondeterminism: seed %d gave trace hashes %016x and %016x; %s",
+			o.Seed, r1.Hash, r2.Hash, NoVisibleDivergence)
+	}
 	// Name the event by its number in the run (events recorded before
 	// RecordAll are not kept, so the index alone is off).
 	n := int64(i + 1)
@@ -32,8 +36,13 @@ func CheckDeterminism(o Options, main func()) error {
 		o.Seed, r1.Hash, r2.Hash, n, a, b)
 }
 
+// NoVisibleDivergence explains two traces whose hashes differ while every
+// recorded event compares equal.
+const NoVisibleDivergence = "every recorded event is the same: the runs differ in what events keep out of their detail (output past its first 256 bytes)"
+
 // FirstDivergence returns the index of the first differing event of two
-// traces and the two events there ("<end of trace>" past the end of one).
+// traces and the two events there ("<end of trace>" past the end of one),
+// or -1 if every event compares equal.
 // Events compare as the hash covers them: spawn events by everything but
 // their detail (a function name), output events with their addresses
 // normalised and without their byte count (see TraceOutput).

@@ -104,3 +104,20 @@ func TestTracingChangesNothing(t *testing.T) {
 			plain.Events, plain.Hash, traced.Events, traced.Hash)
 	}
 }
+
+// Output that differs only past the text an event keeps still diverges, and
+// the check says why no event shows it.
+func TestLongOutputDivergence(t *testing.T) {
+	o, err := runtime.Expand(5, runtime.Smoke)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := 0
+	err = runtime.CheckDeterminism(o, func() {
+		runs++
+		fmt.Fprintf(os.Stderr, "%s run %d\n", strings.Repeat(".", 300), runs)
+	})
+	if err == nil || !strings.Contains(err.Error(), "every recorded event is the same") {
+		t.Fatalf("divergence past the kept text: %v", err)
+	}
+}
