@@ -106,8 +106,26 @@ func MapRange[M ~map[K]V, K comparable, V any](m M) iter.Seq2[K, V] {
 		// One draw per range: the permutation comes from it alone.
 		draw := w.Rand(StreamMaps).Uint64()
 		w.record(evMapRange, gid, int64(n), strconv.FormatUint(draw, 16))
-		perm := permutation(n, draw)
-		for _, i := range perm {
+		if len(odd) == 0 {
+			// The common case: shuffle the keys in place (the same
+			// permutation as below, without the index slice).
+			r := rand.NewPCG(draw, permSeq)
+			for i := n - 1; i > 0; i-- {
+				j := boundedDraw(r, uint64(i+1))
+				keys[i], keys[j] = keys[j], keys[i]
+			}
+			for _, k := range keys {
+				v, ok := m[k]
+				if !ok {
+					continue // deleted during the loop
+				}
+				if !yield(k, v) {
+					return
+				}
+			}
+			return
+		}
+		for _, i := range permutation(n, draw) {
 			if i < len(keys) {
 				k := keys[i]
 				v, ok := m[k]
@@ -144,6 +162,9 @@ func hasOddKey[M ~map[K]V, K comparable, V any](m M) bool {
 	return false
 }
 
+// permSeq is the second PCG word of the generator a range's draw seeds.
+const permSeq = 0x6d61702e72616e67 // "map.rang"
+
 // permutation returns a uniformly shuffled 0..n-1 (Fisher-Yates) driven by a
 // PCG generator seeded with draw.
 func permutation(n int, draw uint64) []int {
@@ -151,7 +172,7 @@ func permutation(n int, draw uint64) []int {
 	for i := range p {
 		p[i] = i
 	}
-	r := rand.NewPCG(draw, 0x6d61702e72616e67) // "map.rang"
+	r := rand.NewPCG(draw, permSeq)
 	for i := n - 1; i > 0; i-- {
 		j := boundedDraw(r, uint64(i+1))
 		p[i], p[j] = p[j], p[i]
