@@ -124,7 +124,12 @@ func TestWatchdogSkipsSimulatorWork(t *testing.T) {
 func TestWatchdogStopsBusyUserCode(t *testing.T) {
 	budget := 100 * time.Millisecond
 	r := NewWorld(busyOpts(budget)).Run(func() {
-		spin(3 * budget / 2)
+		// Busy until flagged (bounded: a starved watchdog charges less
+		// than the time that passes), then reach a shim.
+		w := Current().World()
+		for start := time.Now(); !w.busy.Load() && time.Since(start) < 10*time.Second; {
+			spin(10 * time.Millisecond)
+		}
 		Current()
 	})
 	if r.Failure == nil || r.Failure.Kind != KindStuck {
@@ -135,9 +140,9 @@ func TestWatchdogStopsBusyUserCode(t *testing.T) {
 const envStopChild = "MARIONETTE_TEST_WATCHDOG_STOP_CHILD"
 
 // TestWatchdogStoppedProcess: defect 7, with the real clock and a real stop.
-// A child process runs a world whose root goroutine works for 200ms of CPU
-// time without a yield (its budget is 1s) and, in the middle of it, stops
-// its own process with SIGSTOP; the test continues it 1.5s later. The run
+// A child process runs a world whose root goroutine works for about 200ms
+// without a yield (its budget is 1s) and, in the middle of it, stops its own
+// process with SIGSTOP; the test continues it 1.5s later. The run
 // must pass: the stop is not time the goroutine ran.
 func TestWatchdogStoppedProcess(t *testing.T) {
 	if os.Getenv(envStopChild) != "" {
@@ -181,11 +186,13 @@ func TestWatchdogStoppedProcess(t *testing.T) {
 func stoppedChild(t *testing.T) {
 	r := NewWorld(busyOpts(time.Second)).Run(func() {
 		Current().Yield()
-		// CPU time, so that the stop does not shorten the stretch: the
-		// watchdog ticks before the next yield point.
-		spinCPU(150 * time.Millisecond)
+		// Longer than a watchdog period (100ms), so that it ticks between
+		// the yield and the stop.
+		spin(150 * time.Millisecond)
 		syscall.Kill(os.Getpid(), syscall.SIGSTOP)
-		spinCPU(50 * time.Millisecond)
+		// CPU time, so that the stop does not shorten it: the watchdog
+		// ticks after the stop, before the next yield point.
+		spinCPU(20 * time.Millisecond)
 		Current() // fails a goroutine the watchdog flagged
 		Current().Yield()
 	})
