@@ -27,9 +27,9 @@ func CheckDeterminism(o Options, main func()) error {
 	// Name the event by its number in the run (events recorded before
 	// RecordAll are not kept, so the index alone is off).
 	n := int64(i + 1)
-	if i >= 0 && i < len(e1) {
+	if i < len(e1) {
 		n = e1[i].N
-	} else if i >= 0 && i < len(e2) {
+	} else if i < len(e2) {
 		n = e2[i].N
 	}
 	return fmt.Errorf("marionette: nondeterminism: seed %d gave trace hashes %016x and %016x; first divergence at event %d:\n  run 1: %s\n  run 2: %s",
@@ -61,9 +61,10 @@ func sameEvent(a, b TraceEvent) bool {
 		a.Detail, b.Detail = "", ""
 	}
 	if IsOutputKind(a.Kind) && b.Kind == a.Kind {
-		// As hashed: addresses normalised, no byte count.
+		// As hashed: addresses normalised, no byte count. A detail cut
+		// at OutputText bytes may end in part of an address.
+		a.Detail, b.Detail = normalizeKept(a), normalizeKept(b)
 		a.Arg, b.Arg = 0, 0
-		a.Detail, b.Detail = NormalizeOutput(a.Detail), NormalizeOutput(b.Detail)
 	}
 	return a == b
 }
@@ -73,4 +74,22 @@ func eventAt(x []TraceEvent, i int) string {
 		return "<end of trace>"
 	}
 	return x[i].String()
+}
+
+// normalizeKept normalises the detail of an output event; if the write was
+// longer than the detail keeps, a hexadecimal number the cut ends in counts
+// as an address too.
+func normalizeKept(e TraceEvent) string {
+	d := NormalizeOutput(e.Detail)
+	if e.Arg <= OutputText {
+		return d
+	}
+	i := len(d)
+	for i > 0 && isHexDigit(d[i-1]) {
+		i--
+	}
+	if i >= 2 && (d[i-1] == 'x' || d[i-1] == 'X') && d[i-2] == '0' && (i == 2 || !isWordByte(d[i-3])) {
+		return d[:i-2] + "0x?"
+	}
+	return d
 }

@@ -19,3 +19,20 @@ func TestNormalizeOutput(t *testing.T) {
 		}
 	}
 }
+
+// An address cut by the end of the kept text compares as an address.
+func TestSameEventCutAddress(t *testing.T) {
+	long := func(tail string) TraceEvent {
+		d := "n0: "
+		for len(d)+len(tail) < 4+OutputText {
+			d += "."
+		}
+		return TraceEvent{Kind: KindStderr, Arg: 400, Detail: d + tail}
+	}
+	if !sameEvent(long(" 0xc0001"), long(" 0xc0002")) {
+		t.Error("a cut address made two output events differ")
+	}
+	if sameEvent(long(" abc"), long(" abd")) {
+		t.Error("different text compared equal")
+	}
+}
