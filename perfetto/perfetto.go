@@ -108,7 +108,7 @@ func matchKind(kinds []string, kind string) bool {
 // builtin kinds are drawn as slices and arrows, not instant events.
 var builtin = map[string]bool{
 	"go.spawn": true, "go.run": true, "go.park": true, "go.wake": true, "go.exit": true, "go.yield": true,
-	"timer.set": true, "timer.stop": true, "clock.advance": true, "select": true, "chan.poll": true,
+	"timer.set": true, "timer.stop": true, "clock.advance": true, "select": true, "chan.poll": true, "map.range": true,
 }
 
 // Convert converts the runs of a trace file.

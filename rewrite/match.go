@@ -39,6 +39,7 @@ const (
 	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
 	KindRangeLoop             // range over a channel or map in a file older than go1.23 (version.go)
 	KindRemove                // text removed: a build constraint line that moves to the generated constraint (version.go)
+	KindMapKey                // the key of a map write or map literal entry (maps.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built
@@ -149,6 +150,13 @@ func (m *matcher) visit(n ast.Node) bool {
 		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
 			m.matchRecv2(n.Rhs[0], n.Lhs[1])
 		}
+		for _, lhs := range n.Lhs {
+			m.matchMapWrite(lhs)
+		}
+	case *ast.IncDecStmt:
+		m.matchMapWrite(n.X)
+	case *ast.CompositeLit:
+		m.matchMapLit(n)
 	case *ast.ValueSpec:
 		if len(n.Names) == 2 && len(n.Values) == 1 {
 			m.matchRecv2(n.Values[0], nil)

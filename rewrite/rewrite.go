@@ -115,6 +115,8 @@ func (r *renderer) site(st *Site) {
 		r.renderCall(st, r.rt+".Range")
 	case KindRangeMap:
 		r.renderCall(st, r.rt+".MapRange")
+	case KindMapKey:
+		r.renderCall(st, r.rt+".MapKey")
 	case KindGosched:
 		r.synth(st, r.rt+".Gosched()")
 	case KindSelect:

@@ -127,12 +127,90 @@ func (w *World) NativeBlock(f func()) {
 	f()
 }
 
-// startWatchdog watches for a goroutine that runs past the wall budget. It
-// first sets w.busy, which makes the goroutine's next shim call panic with a
-// report. A goroutine that never calls into the simulator again (a pure CPU
-// loop) cannot be stopped from outside: after a second budget the watchdog
-// prints the report and exits the process with the "stuck" exit code rather
-// than hang forever.
+// SimWork marks f as the simulator's own work (healing a network's paths at
+// the liveness transition, firing an event): the busy-loop watchdog does not
+// charge its time to the goroutine that runs, however long it takes.
+// Subsystems wrap work that is long and makes no yield in it.
+func (w *World) SimWork(f func()) {
+	w.simWork.Add(1)
+	defer w.simWork.Add(-1)
+	f()
+}
+
+// monoStart anchors monotime.
+var monoStart = time.Now()
+
+// monotime reads the monotonic clock (nanoseconds since the process
+// started); unlike the wall clock, it does not jump when the system time is
+// set.
+func monotime() int64 { return int64(time.Since(monoStart)) }
+
+// busyClock is the watchdog's accounting, separate from its clock and timer
+// so that it can be tested with an injected clock. The watchdog calls tick
+// every period with the monotonic time, the world's switch counter, and
+// whether the time since the last tick is exempt (simulator work, a native
+// block).
+//
+// It charges the running goroutine only for time the watchdog itself saw
+// pass: at most maxGap per tick. A longer gap between two ticks means the
+// watchdog thread did not run, so nothing says the goroutine did: the
+// process was stopped (SIGSTOP, a debugger, a suspended machine or
+// container) or starved of CPU. Measuring the running thread's CPU time
+// instead would also ignore stops, but a goroutine blocked outside the
+// simulation (a lock or I/O in code that is not rewritten) uses no CPU and
+// would never be reported: the process would hang instead of failing.
+type busyClock struct {
+	budget, maxGap int64
+
+	last    uint64 // switch counter at the last progress
+	prev    int64  // time of the previous tick
+	charged int64  // time charged since the last progress
+	flagged int64  // charged when the busy flag was set, or -1
+}
+
+type busyVerdict uint8
+
+const (
+	busyOK   busyVerdict = iota
+	busyFlag             // set the busy flag: the next shim call fails the run
+	busyExit             // a second budget passed: report and exit
+)
+
+func newBusyClock(budget, period time.Duration, now int64, switches uint64) *busyClock {
+	return &busyClock{budget: int64(budget), maxGap: 2 * int64(period), last: switches, prev: now, flagged: -1}
+}
+
+func (b *busyClock) tick(now int64, switches uint64, exempt bool) busyVerdict {
+	gap := now - b.prev
+	b.prev = now
+	if switches != b.last || exempt {
+		b.last, b.charged, b.flagged = switches, 0, -1
+		return busyOK
+	}
+	b.charged += max(0, min(gap, b.maxGap))
+	switch {
+	case b.flagged < 0 && b.charged >= b.budget:
+		b.flagged = b.charged
+		return busyFlag
+	case b.flagged >= 0 && b.charged-b.flagged >= b.budget:
+		return busyExit
+	}
+	return busyOK
+}
+
+// stalled reports whether nothing switched for at least d of charged time.
+func (b *busyClock) stalled(d time.Duration) bool { return b.charged >= int64(d) }
+
+// startWatchdog watches for a goroutine that runs past the budget
+// (limits.busy_wall) without reaching a yield point. Only time the
+// goroutine could have run counts: monotonic time, not the wall clock;
+// stretches in which the process was stopped do not count (busyClock), nor
+// the simulator's own work (SimWork, events firing) or native blocks
+// (NativeBlock). It first sets w.busy, which makes the goroutine's next shim
+// call panic with a report. A goroutine that never calls into the simulator
+// again (a pure CPU loop) cannot be stopped from outside: after a second
+// budget the watchdog prints the report and exits the process with the
+// "stuck" exit code rather than hang forever.
 func (w *World) startWatchdog() (stop func()) {
 	budget := w.opts.Limits.BusyWall
 	if budget <= 0 {
@@ -146,21 +224,16 @@ func (w *World) startWatchdog() (stop func()) {
 		}
 		t := time.NewTicker(period)
 		defer t.Stop()
-		var flaggedAt, lastChange int64
-		last := w.switches.Load()
-		lastChange = nanotime()
+		bc := newBusyClock(budget, period, monotime(), w.switches.Load())
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
 			}
-			now := nanotime()
-			if s := w.switches.Load(); s != last || w.nativeBlock.Load() > 0 {
-				last, lastChange, flaggedAt = s, now, 0
-				continue
-			}
-			if fc := w.foreign.Load(); fc != nil && now-lastChange >= int64(period) {
+			exempt := w.nativeBlock.Load() > 0 || w.simWork.Load() > 0
+			v := bc.tick(monotime(), w.switches.Load(), exempt)
+			if fc := w.foreign.Load(); fc != nil && bc.stalled(period) {
 				// A foreign goroutine called in while the simulated
 				// goroutine that runs is blocked outside the simulation
 				// (typically on the same non-rewritten code): the loop
@@ -169,18 +242,13 @@ func (w *World) startWatchdog() (stop func()) {
 					KindForeign, w.name, fc.message(), w.opts.Seed, w.opts.Profile, w.replay, indent(fc.stack, "    "))
 				os.Exit(KindForeign.ExitCode())
 			}
-			if now-lastChange < int64(budget) {
-				continue
-			}
-			if flaggedAt == 0 {
-				flaggedAt = now
+			switch v {
+			case busyFlag:
 				w.busy.Store(true)
-				continue
-			}
-			if now-flaggedAt >= int64(budget) {
+			case busyExit:
 				buf := make([]byte, 1<<20)
 				n := goruntime.Stack(buf, true)
-				fmt.Fprintf(os.Stderr, "marionette: FAIL %s in %s: a goroutine has run for more than %v of wall time without reaching any yield point and cannot be stopped: it is either in a loop that never calls into the simulator, or blocked outside the simulation (a channel operation, lock or I/O in code that is not rewritten; see mgen gen -include)\n  seed: %d  profile: %s\n  replay: %s\nall goroutines:\n%s\n",
+				fmt.Fprintf(os.Stderr, "marionette: FAIL %s in %s: a goroutine has run for more than %v without reaching any yield point and cannot be stopped: it is either in a loop that never calls into the simulator, or blocked outside the simulation (a channel operation, lock or I/O in code that is not rewritten; see mgen gen -include)\n  seed: %d  profile: %s\n  replay: %s\nall goroutines:\n%s\n",
 					KindStuck, w.name, 2*budget, w.opts.Seed, w.opts.Profile, w.replay, buf[:n])
 				os.Exit(KindStuck.ExitCode())
 			}

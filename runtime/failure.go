@@ -19,7 +19,7 @@ type Kind string
 const (
 	KindPanic    Kind = "panic"    // a simulated goroutine panicked
 	KindDeadlock Kind = "deadlock" // every goroutine blocked and nothing scheduled
-	KindStuck    Kind = "stuck"    // a goroutine ran past its wall budget without yielding
+	KindStuck    Kind = "stuck"    // a goroutine ran past its busy budget without yielding
 	KindLimit    Kind = "limit"    // simulated time, events or goroutines over their limit
 	KindCheck    Kind = "check"    // a checker or assertion failed
 	KindForeign  Kind = "foreign"  // a goroutine outside the simulation called a shim
@@ -185,7 +185,7 @@ func (w *World) failPanic(g *G, r any, stack string) {
 }
 
 func (w *World) failStuck(g *G, op string, stack string) {
-	msg := fmt.Sprintf("goroutine %d ran for more than %v of wall time without reaching a yield point (limits.busy_wall); it was stopped at %s",
+	msg := fmt.Sprintf("goroutine %d ran for more than %v without reaching a yield point (limits.busy_wall: monotonic time, not counting the simulator's own work or stops of the process); it was stopped at %s",
 		g.id, w.opts.Limits.BusyWall, op)
 	w.fail(KindStuck, msg, []GoroutineInfo{{ID: g.id, Name: g.name, State: "running", Stack: stack}})
 }

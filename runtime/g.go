@@ -281,6 +281,10 @@ func (w *World) host(g *G) bool {
 		next := w.pick()
 		if next == g {
 			g.state = gRunning
+			// A yield point reached, as a resume would count it: the
+			// watchdog must see a goroutine that yields with nothing else
+			// to run as making progress.
+			w.switches.Add(2)
 			return true
 		}
 		w.resume(next)
@@ -311,8 +315,6 @@ func currentStack() string {
 	buf := make([]byte, 64<<10)
 	return stackText(buf[:goruntime.Stack(buf, false)])
 }
-
-func nanotime() int64 { return time.Now().UnixNano() }
 
 // Preempt marks a synchronisation point (a lock, an unlock, a channel
 // operation): with the options' preemption probability the goroutine yields

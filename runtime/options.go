@@ -6,6 +6,7 @@ package runtime
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -89,8 +90,11 @@ type Limits struct {
 	Events int64 `json:"events"`
 	// Goroutines bounds the number of live simulated goroutines.
 	Goroutines int `json:"goroutines"`
-	// BusyWall is the wall-clock budget one goroutine may run without
-	// reaching a yield point before the run fails as "stuck".
+	// BusyWall is the real-time budget one goroutine may run without
+	// reaching a yield point before the run fails as "stuck". It is
+	// measured on the monotonic clock, by the watchdog's own ticks, so
+	// stretches in which the process was stopped do not count; nor does
+	// the simulator's own work (event callbacks, World.SimWork).
 	BusyWall time.Duration `json:"busy_wall"`
 	// ReportEvents is how many trailing events a failure report shows.
 	ReportEvents int `json:"report_events"`
@@ -208,6 +212,29 @@ const (
 	EnvOptions = "MARIONETTE_OPTIONS"
 	EnvTrace   = "MARIONETTE_TRACE"
 )
+
+// Observing a run must not change it: the variables that only say where a
+// run's observations go (its trace, its artifacts) are removed from the
+// environment simulated programs see (NodeEnviron). The variables that
+// define the run (seed, profile, options) stay visible.
+func isObservationEnv(kv string) bool {
+	k, _, _ := strings.Cut(kv, "=")
+	return k == EnvTrace || k == EnvArtifacts
+}
+
+// NodeEnviron returns the environment a simulated node's process starts
+// with: the real one, without the observation variables (MARIONETTE_TRACE,
+// MARIONETTE_ARTIFACTS).
+func NodeEnviron() []string {
+	env := os.Environ()
+	out := env[:0]
+	for _, kv := range env {
+		if !isObservationEnv(kv) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
 
 // DefaultSeed is the seed used when MARIONETTE_SEED is not set.
 const DefaultSeed = 1

@@ -34,6 +34,7 @@ const (
 	evNodeLife
 	evPollReady
 	evEscape
+	evMapRange
 )
 
 var evNames = [...]string{
@@ -55,6 +56,7 @@ var evNames = [...]string{
 	evNodeLife:  "node",
 	evPollReady: "poll.ready",
 	evEscape:    "escape",
+	evMapRange:  "map.range",
 }
 
 // TraceEvent is one entry of a run's trace.
@@ -129,11 +131,17 @@ func (w *World) recordKind(kind string, g int64, arg int64, detail string) {
 }
 
 func (w *World) appendEvent(h uint64, kind string, g, arg int64, detail string) {
+	w.appendEventHashed(h, kind, g, arg, arg, detail)
+}
+
+// appendEventHashed appends an event whose argument is arg but whose hash
+// covers hashArg instead (output events hash no byte count).
+func (w *World) appendEventHashed(h uint64, kind string, g, arg, hashArg int64, detail string) {
 	t := &w.tr
 	t.n++
 	h = mix(h, uint64(w.now))
 	h = mix(h, uint64(g))
-	t.hash = mix(h, uint64(arg))
+	t.hash = mix(h, uint64(hashArg))
 	if len(t.ring) > 0 {
 		e := &t.ring[t.n%int64(len(t.ring))]
 		e.N, e.T, e.Kind, e.G, e.Arg, e.Detail = t.n, w.now, kind, g, arg, detail
@@ -167,6 +175,80 @@ func (w *World) Trace(kind string, g *G, arg int64, detail string) {
 		id = g.id
 	}
 	w.recordKind(kind, id, arg, detail)
+}
+
+// Output events: what simulated code writes to its standard streams. Their
+// text stays in the trace, for people, but the hash covers it with every
+// hexadecimal number of 8 digits or more (a heap address, as %p and %v
+// print them) replaced, and not its byte count: an address differs between
+// two runs of one seed without anything in the run differing.
+const (
+	KindStdout = "os.stdout"
+	KindStderr = "os.stderr"
+)
+
+// OutputText is how much of a write to a standard stream an output event
+// keeps in its detail.
+const OutputText = 256
+
+// IsOutputKind reports whether events of kind are output events.
+func IsOutputKind(kind string) bool { return kind == KindStdout || kind == KindStderr }
+
+// TraceOutput records an output event: b, written by g (nil from an event
+// callback) to the stream of kind (KindStdout, KindStderr). The event's
+// argument is len(b) and its detail prefix followed by the first OutputText
+// bytes of b; the hash covers prefix and all of b, addresses normalised.
+func (w *World) TraceOutput(kind string, g *G, prefix string, b []byte) {
+	if !IsOutputKind(kind) {
+		panic("marionette: TraceOutput of a kind that is not an output kind: " + kind)
+	}
+	var id int64
+	if g != nil {
+		id = g.id
+	}
+	text := b
+	if len(text) > OutputText {
+		text = text[:OutputText]
+	}
+	h := mixString(mix(w.tr.hash, 0xfe), kind)
+	h = mixString(h, prefix)
+	h = mixString(h, NormalizeOutput(string(b)))
+	w.appendEventHashed(h, kind, id, int64(len(b)), 0, prefix+string(text))
+}
+
+// NormalizeOutput replaces every hexadecimal number of 8 digits or more
+// written with a 0x prefix (at the start of a word) by "0x?".
+func NormalizeOutput(s string) string {
+	var out []byte // nil while nothing was replaced
+	last := 0
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '0' || s[i+1] != 'x' && s[i+1] != 'X' || i > 0 && isWordByte(s[i-1]) {
+			continue
+		}
+		j := i + 2
+		for j < len(s) && isHexDigit(s[j]) {
+			j++
+		}
+		if j-(i+2) < 8 {
+			continue
+		}
+		out = append(out, s[last:i]...)
+		out = append(out, "0x?"...)
+		last = j
+		i = j - 1
+	}
+	if out == nil {
+		return s
+	}
+	return string(append(out, s[last:]...))
+}
+
+func isWordByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_'
+}
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // lastEvents returns the trailing events of the ring, oldest first.

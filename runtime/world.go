@@ -59,6 +59,7 @@ type World struct {
 	switches    atomic.Uint64 // counts resumes and returns; the watchdog sees a goroutine that stops switching
 	busy        atomic.Bool   // set by the watchdog: the running goroutine exceeded its budget
 	nativeBlock atomic.Int32  // >0 while a goroutine legitimately blocks outside the simulation
+	simWork     atomic.Int32  // >0 while the simulator does its own work (SimWork)
 	foreign     atomic.Pointer[foreignCall]
 
 	replay string
@@ -74,6 +75,8 @@ type World struct {
 	depth      int         // nesting of resumes (see G.switchOut)
 	done       func() bool // the running loop's end condition
 	nodeFaults nodeFaults
+
+	maps *mapOrder // identity numbers for map iteration order (maps.go); nil until used
 
 	chk *checks // checkers, assertions, buggify, phases (check.go); nil until used
 }
@@ -286,12 +289,17 @@ func (w *World) loop(done func() bool) {
 			continue
 		}
 		if len(w.events) > 0 && w.events[0].when <= w.now {
+			w.simWork.Add(1) // an event callback is the simulator's work
 			w.fire()
+			w.simWork.Add(-1)
 			continue
 		}
 		// Before time moves, look for channel activity made outside the
 		// simulation (a context cancelled by library code).
-		if w.pollChans() || w.pollParked() {
+		w.simWork.Add(1)
+		polled := w.pollChans() || w.pollParked()
+		w.simWork.Add(-1)
+		if polled {
 			continue
 		}
 		// tick

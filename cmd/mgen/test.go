@@ -519,6 +519,10 @@ func explainDivergence(traces [2]string) []string {
 			continue
 		}
 		i, ea, eb := mrt.FirstDivergence(a.Events, b.Events)
+		if i < 0 {
+			out = append(out, fmt.Sprintf("%s: %s", a.Name, mrt.NoVisibleDivergence))
+			continue
+		}
 		out = append(out, fmt.Sprintf("%s: first divergence at event %d:\n    run 1: %s\n    run 2: %s", a.Name, i+1, ea, eb))
 	}
 	return out

@@ -15,19 +15,25 @@ import (
 
 // Partition blocks every path between nodes of different groups, in both
 // directions. Nodes in no group are not affected.
+// Like every control acting on many paths, it is the simulator's work for
+// the busy-loop watchdog (runtime.World.SimWork), however many paths.
 func (n *Network) Partition(groups ...[]*runtime.Node) {
-	for i, a := range groups {
-		for j, b := range groups {
-			if i != j {
-				n.block(a, b)
+	n.w.SimWork(func() {
+		for i, a := range groups {
+			for j, b := range groups {
+				if i != j {
+					n.block(a, b)
+				}
 			}
 		}
-	}
+	})
 }
 
 // PartitionOneWay blocks every path from a node of from to a node of to;
 // the other direction still delivers.
-func (n *Network) PartitionOneWay(from, to []*runtime.Node) { n.block(from, to) }
+func (n *Network) PartitionOneWay(from, to []*runtime.Node) {
+	n.w.SimWork(func() { n.block(from, to) })
+}
 
 func (n *Network) block(from, to []*runtime.Node) {
 	for _, a := range from {
@@ -41,26 +47,30 @@ func (n *Network) block(from, to []*runtime.Node) {
 
 // HealOneWay unblocks every path from a node of from to a node of to.
 func (n *Network) HealOneWay(from, to []*runtime.Node) {
-	for _, a := range from {
-		for _, b := range to {
-			n.Path(a, b).Unblock()
+	n.w.SimWork(func() {
+		for _, a := range from {
+			for _, b := range to {
+				n.Path(a, b).Unblock()
+			}
 		}
-	}
+	})
 }
 
 // Heal removes every manual filter: path blocks and node isolation. (The
 // random partition process is separate: see SetRandomFaults.)
 func (n *Network) Heal() {
-	for _, row := range n.paths {
-		for _, p := range row {
-			if p != nil {
-				p.Unblock()
+	n.w.SimWork(func() {
+		for _, row := range n.paths {
+			for _, p := range row {
+				if p != nil {
+					p.Unblock()
+				}
 			}
 		}
-	}
-	for _, s := range n.Stacks() {
-		n.Rejoin(s.node)
-	}
+		for _, s := range n.Stacks() {
+			n.Rejoin(s.node)
+		}
+	})
 }
 
 // Isolate blocks every path into and out of node (its loopback still works).

@@ -18,7 +18,9 @@ import (
 // It returns the value, which will be empty if the variable is not present.
 // To distinguish between an empty value and an unset value, use LookupEnv.
 // Under simulation the environment is the node's: a copy of the real one
-// taken when the node first used it.
+// taken when the node first used it, without the variables that only say
+// where the run's observations go (MARIONETTE_TRACE, MARIONETTE_ARTIFACTS):
+// observing a run must not change it.
 func Getenv(key string) string {
 	p := sim()
 	if p == nil {

@@ -5,7 +5,6 @@
 package os
 
 import (
-	stdos "os"
 	"sort"
 	"strings"
 	"syscall"
@@ -40,7 +39,8 @@ type hooksKey struct{}
 type procSlot struct{ p *proc }
 
 // procOf returns the simulated process of node n, creating it: the real
-// environment copied, working directory "/", umask 022, TempDir created.
+// environment copied (less the observation variables, runtime.NodeEnviron),
+// working directory "/", umask 022, TempDir created.
 func procOf(n *runtime.Node) *proc {
 	w := n.World()
 	slot := n.Local(procKey{}, func() any {
@@ -57,7 +57,7 @@ func procOf(n *runtime.Node) *proc {
 			node:  n,
 			disk:  disk.Of(n),
 			cwd:   "/",
-			env:   stdos.Environ(),
+			env:   runtime.NodeEnviron(),
 			umask: 0o022,
 			pid:   1000 + n.ID(),
 			fds:   map[int]handle{},

@@ -1,5 +1,6 @@
 // This file defines the standard streams: real outside a simulation; inside
-// one, per node, with writes recorded in the trace (os.stdout, os.stderr)
+// one, per node, with writes recorded in the trace (os.stdout, os.stderr:
+// output events, whose hash ignores heap addresses, runtime.TraceOutput)
 // and passed on to the real stream, and reads of Stdin at end of file.
 
 package os
@@ -21,9 +22,6 @@ var (
 	Stdout = &File{&file{name: "/dev/stdout", std: stdos.Stdout, stdio: 2}}
 	Stderr = &File{&file{name: "/dev/stderr", std: stdos.Stderr, stdio: 3}}
 )
-
-// traceText is how much of a write to a standard stream the trace keeps.
-const traceText = 256
 
 type stdioHandle struct {
 	p      *proc
@@ -55,19 +53,15 @@ func (h *stdioHandle) write(b []byte) (int, error) {
 	if h.which == 1 {
 		return 0, syscall.EBADF
 	}
-	kind, real := "os.stdout", stdos.Stdout
+	kind, real := runtime.KindStdout, stdos.Stdout
 	if h.which == 3 {
-		kind, real = "os.stderr", stdos.Stderr
-	}
-	text := b
-	if len(text) > traceText {
-		text = text[:traceText]
+		kind, real = runtime.KindStderr, stdos.Stderr
 	}
 	var g *runtime.G
 	if c := runtime.Lookup(); c != nil && c.Node() != nil {
 		g = c
 	}
-	h.p.w.Trace(kind, g, int64(len(b)), h.p.node.Name()+": "+string(text))
+	h.p.w.TraceOutput(kind, g, h.p.node.Name()+": ", b)
 	real.Write(b)
 	return len(b), nil
 }

@@ -19,7 +19,9 @@ import (
 // keys present when it starts in the order a range over a Go map would
 // (canonical order shuffled with the world's "maps" stream), skipping keys
 // deleted before they are reached, and never visits keys stored during the
-// Range (the std contract allows either for those).
+// Range (the std contract allows either for those). Store, LoadOrStore and
+// Swap number the pointers and channels in a key (runtime.MapKey), so keys
+// holding them are ordered by when they were first stored, not by address.
 type Map struct {
 	m stdsync.Map
 }
@@ -29,7 +31,7 @@ type Map struct {
 func (m *Map) Load(key any) (value any, ok bool) { return m.m.Load(key) }
 
 // Store sets the value for a key.
-func (m *Map) Store(key, value any) { m.m.Store(key, value) }
+func (m *Map) Store(key, value any) { m.m.Store(runtime.MapKey(key), value) }
 
 // Clear deletes all the entries, resulting in an empty Map.
 func (m *Map) Clear() { m.m.Clear() }
@@ -38,7 +40,7 @@ func (m *Map) Clear() { m.m.Clear() }
 // it stores and returns the given value. The loaded result is true if the
 // value was loaded, false if stored.
 func (m *Map) LoadOrStore(key, value any) (actual any, loaded bool) {
-	return m.m.LoadOrStore(key, value)
+	return m.m.LoadOrStore(runtime.MapKey(key), value)
 }
 
 // LoadAndDelete deletes the value for a key, returning the previous value if
@@ -50,7 +52,9 @@ func (m *Map) Delete(key any) { m.m.Delete(key) }
 
 // Swap swaps the value for a key and returns the previous value if any. The
 // loaded result reports whether the key was present.
-func (m *Map) Swap(key, value any) (previous any, loaded bool) { return m.m.Swap(key, value) }
+func (m *Map) Swap(key, value any) (previous any, loaded bool) {
+	return m.m.Swap(runtime.MapKey(key), value)
+}
 
 // CompareAndSwap swaps the old and new values for key if the value stored in
 // the map is equal to old. The old value must be of a comparable type.
