@@ -334,13 +334,15 @@ func (w *World) fire() {
 // maybePreempt is called at every synchronisation point: with the
 // configured probability the goroutine yields to the scheduler.
 func (w *World) maybePreempt(g *G) {
-	if p := w.opts.PreemptProbability; p > 0 && !w.tearingDown && w.sched.Float64() < p {
+	if p := w.opts.PreemptProbability; p > 0 && !w.tearingDown && !g.killed && w.sched.Float64() < p {
 		g.Yield()
 	}
 }
 
-// teardown unwinds every goroutine still alive, in id order, by making its
-// pending yield point panic with killSentinel (deferred calls run).
+// teardown releases every goroutine still alive, in id order: each leaves
+// the world (its exit is traced) and is killed (World.kill): as when a
+// process ends, its deferred calls in rewritten code do not run, and nothing
+// it does while unwinding can fail the run.
 func (w *World) teardown() {
 	w.tearingDown = true
 	w.runq = nil
@@ -356,17 +358,12 @@ func (w *World) teardown() {
 				continue
 			}
 			if !g.started {
-				g.stop() // the coroutine never ran: no user code runs
+				w.kill(g) // the coroutine never ran: no code runs
 				w.exit(g, "never ran")
 				continue
 			}
-			g.cmd = cmdKill
-			w.resume(g)
-			if g.state != gDone {
-				// It recovered the sentinel and is somehow still alive
-				// without yielding: give up on it.
-				w.exit(g, "abandoned")
-			}
+			w.kill(g)
+			w.exit(g, "return")
 		}
 	}
 	w.events = nil
