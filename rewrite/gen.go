@@ -335,6 +335,16 @@ func (g *generator) render() ([]outFile, error) {
 	if noPackageState {
 		globals = nil
 	}
+	// Functions that call recover directly, in every package generated:
+	// deferring one by name must keep it the deferred function (defers.go).
+	recovers := map[string]bool{}
+	for _, pg := range g.sorted() {
+		for _, p := range []*packages.Package{pg.base, pg.test, pg.xtest} {
+			if p != nil {
+				recoverers(p.Fset, p.TypesInfo, p.Syntax, recovers)
+			}
+		}
+	}
 	for _, pg := range g.sorted() {
 		type src struct {
 			p      *packages.Package
@@ -367,7 +377,7 @@ func (g *generator) render() ([]outFile, error) {
 				if err != nil {
 					return nil, err
 				}
-				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals)
+				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals, recovers)
 				g.noteAssertions(pg, p, file, name)
 				for _, d := range fs.Unsupp {
 					pos := relFile(g.dir, d.Pos.Filename) + ":" + fmt.Sprint(d.Pos.Line) + ":" + fmt.Sprint(d.Pos.Column)

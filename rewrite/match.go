@@ -22,21 +22,23 @@ type Span struct{ Start, End int }
 type Kind int
 
 const (
-	KindGo        Kind = iota // go statement
-	KindSend                  // c <- v statement
-	KindRecv                  // <-c expression
-	KindRecv2                 // v, ok := <-c (the right-hand side)
-	KindClose                 // close(c)
-	KindRangeChan             // range expression over a channel
-	KindRangeMap              // range expression over a map
-	KindGosched               // runtime.Gosched()
-	KindSelect                // select statement
-	KindTestFunc              // parameters and body of func TestXxx(t *testing.T)
-	KindTRun                  // t.Run(name, f)
-	KindTParallel             // t.Parallel()
-	KindTTempDir              // t.TempDir() (testing.T or testing.B)
-	KindImports               // the import declarations
-	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
+	KindGo         Kind = iota // go statement
+	KindSend                   // c <- v statement
+	KindRecv                   // <-c expression
+	KindRecv2                  // v, ok := <-c (the right-hand side)
+	KindClose                  // close(c)
+	KindRangeChan              // range expression over a channel
+	KindRangeMap               // range expression over a map
+	KindGosched                // runtime.Gosched()
+	KindSelect                 // select statement
+	KindTestFunc               // parameters and body of func TestXxx(t *testing.T)
+	KindTRun                   // t.Run(name, f)
+	KindTParallel              // t.Parallel()
+	KindTTempDir               // t.TempDir() (testing.T or testing.B)
+	KindImports                // the import declarations
+	KindGlobal                 // package state: a variable use, a renamed function, per-node initialisers (globals.go)
+	KindDefer                  // defer statement whose call is wrapped (defers.go)
+	KindDeferGuard             // the opening brace of a function body that gets mrt.Deferred() (defers.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built
@@ -87,20 +89,26 @@ type matcher struct {
 	skip map[ast.Node]bool
 	// pkgUses are the offsets of the uses of each imported package name.
 	pkgUses map[*types.PkgName][]int
+	// recovers holds the declared functions of the rewritten packages that
+	// call recover directly (defers.go); guarded the function bodies that
+	// start with mrt.Deferred().
+	recovers map[string]bool
+	guarded  map[*ast.BlockStmt]bool
 }
 
 // matchFile finds the sites of one file. mapPath maps the import path of a
 // package being rewritten to its new path. extra, if not nil, adds sites
 // after the construct walk (package state, globals.go).
-func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher)) *FileSites {
+func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher), recovers map[string]bool) *FileSites {
 	tf := fset.File(file.Pos())
 	m := &matcher{
-		fset:    fset,
-		info:    info,
-		file:    file,
-		base:    tf.Base(),
-		skip:    map[ast.Node]bool{},
-		pkgUses: map[*types.PkgName][]int{},
+		fset:     fset,
+		info:     info,
+		file:     file,
+		base:     tf.Base(),
+		skip:     map[ast.Node]bool{},
+		pkgUses:  map[*types.PkgName][]int{},
+		recovers: recovers,
 		fs: &FileSites{
 			Filename: filename,
 			IsTest:   strings.HasSuffix(filename, "_test.go"),
@@ -127,8 +135,13 @@ func (m *matcher) visit(n ast.Node) bool {
 		m.matchImportSpec(n)
 	case *ast.FuncDecl:
 		m.matchTestFunc(n)
+		m.matchRecoverer(n.Body)
+	case *ast.FuncLit:
+		m.matchRecoverer(n.Body)
 	case *ast.GoStmt:
 		m.matchGo(n)
+	case *ast.DeferStmt:
+		m.matchDefer(n)
 	case *ast.SendStmt:
 		m.matchSend(n)
 	case *ast.UnaryExpr:

@@ -45,6 +45,8 @@ type renderer struct {
 
 	goPrefix, selPrefix string // fresh prefixes for temporaries
 	nGo, nSel           int    // counters of go and select statements
+	deferPrefix         string // fresh prefix for the temporaries of defer statements
+	nDefer              int
 	active              map[*Site]bool
 }
 
@@ -58,7 +60,8 @@ func rewriteFile(fs *FileSites, rt, sim string) *text {
 		return sites[i].Span.End > sites[j].Span.End
 	})
 	r := &renderer{fs: fs, sites: sites, out: &text{}, rt: rt, sim: sim,
-		goPrefix: fs.Names.prefix("_g"), selPrefix: fs.Names.prefix("_s"), active: map[*Site]bool{}}
+		goPrefix: fs.Names.prefix("_g"), selPrefix: fs.Names.prefix("_s"), deferPrefix: fs.Names.prefix("_d"),
+		active: map[*Site]bool{}}
 	r.span(Span{0, len(fs.Src)})
 	return r.out
 }
@@ -123,6 +126,10 @@ func (r *renderer) site(st *Site) {
 		r.renderImports(st)
 	case KindGlobal:
 		r.renderGlobal(st)
+	case KindDefer:
+		r.renderDefer(st)
+	case KindDeferGuard:
+		r.synth(st, "{ "+r.rt+".Deferred();")
 	default:
 		panic("rewrite: unknown site kind " + strconv.Itoa(int(st.Kind)))
 	}
