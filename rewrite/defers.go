@@ -75,7 +75,7 @@ func (m *matcher) guardBody(body *ast.BlockStmt) {
 	}
 	m.guarded[body] = true
 	at := m.off(body.Lbrace)
-	m.add(&Site{Kind: KindDeferGuard, Span: Span{at, at + 1}})
+	m.add(&Site{Kind: KindGuard, Span: Span{at, at + 1}})
 }
 
 // callsRecover reports whether body calls the builtin recover itself (not

@@ -22,23 +22,23 @@ type Span struct{ Start, End int }
 type Kind int
 
 const (
-	KindGo         Kind = iota // go statement
-	KindSend                   // c <- v statement
-	KindRecv                   // <-c expression
-	KindRecv2                  // v, ok := <-c (the right-hand side)
-	KindClose                  // close(c)
-	KindRangeChan              // range expression over a channel
-	KindRangeMap               // range expression over a map
-	KindGosched                // runtime.Gosched()
-	KindSelect                 // select statement
-	KindTestFunc               // parameters and body of func TestXxx(t *testing.T)
-	KindTRun                   // t.Run(name, f)
-	KindTParallel              // t.Parallel()
-	KindTTempDir               // t.TempDir() (testing.T or testing.B)
-	KindImports                // the import declarations
-	KindGlobal                 // package state: a variable use, a renamed function, per-node initialisers (globals.go)
-	KindDefer                  // defer statement whose call is wrapped (defers.go)
-	KindDeferGuard             // the opening brace of a function body that gets mrt.Deferred() (defers.go)
+	KindGo        Kind = iota // go statement
+	KindSend                  // c <- v statement
+	KindRecv                  // <-c expression
+	KindRecv2                 // v, ok := <-c (the right-hand side)
+	KindClose                 // close(c)
+	KindRangeChan             // range expression over a channel
+	KindRangeMap              // range expression over a map
+	KindGosched               // runtime.Gosched()
+	KindSelect                // select statement
+	KindTestFunc              // parameters and body of func TestXxx(t *testing.T)
+	KindTRun                  // t.Run(name, f)
+	KindTParallel             // t.Parallel()
+	KindTTempDir              // t.TempDir() (testing.T or testing.B)
+	KindImports               // the import declarations
+	KindGlobal                // package state: a variable use, a renamed function, per-node initialisers (globals.go)
+	KindDefer                 // defer statement whose call is wrapped (defers.go)
+	KindGuard                 // the opening brace of a function body that gets mrt.Deferred() (defers.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built

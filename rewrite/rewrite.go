@@ -128,7 +128,7 @@ func (r *renderer) site(st *Site) {
 		r.renderGlobal(st)
 	case KindDefer:
 		r.renderDefer(st)
-	case KindDeferGuard:
+	case KindGuard:
 		r.synth(st, "{ "+r.rt+".Deferred();")
 	default:
 		panic("rewrite: unknown site kind " + strconv.Itoa(int(st.Kind)))
