@@ -116,6 +116,11 @@ func (g *G) ID() int64 { return g.id }
 // World returns the world the goroutine belongs to.
 func (g *G) World() *World { return g.w }
 
+// Killed reports whether the simulator killed the goroutine (its node's
+// process ended, os.Exit, or the end of its run), as opposed to it
+// returning, panicking or calling runtime.Goexit.
+func (g *G) Killed() bool { return g.killed }
+
 // Name returns a label for the goroutine (the function it started with).
 func (g *G) Name() string { return g.name }
 

@@ -183,6 +183,10 @@ type Result struct {
 	Goroutines int64
 	Hash       uint64
 	Failure    *Failure
+	// Exited reports that os.Exit (World.Exit) ended the run, with
+	// ExitCode; a run that failed reports the failure instead.
+	Exited   bool
+	ExitCode int
 }
 
 // Summary is the one line every run ends with.
@@ -199,6 +203,9 @@ func (r *Result) Summary() string {
 func (r *Result) outcome() string {
 	if r.Failure != nil {
 		return string(r.Failure.Kind)
+	}
+	if r.Exited {
+		return "exit"
 	}
 	return "ok"
 }
@@ -238,6 +245,7 @@ func (w *World) Run(main func()) *Result {
 		Hash:       w.tr.hash,
 		Failure:    w.failure,
 	}
+	r.ExitCode, r.Exited = w.ExitCode()
 	if tracePath != "" {
 		if err := writeTraceFile(tracePath, r, w.tr.keep); err != nil {
 			fmt.Fprintf(os.Stderr, "marionette: writing trace: %v\n", err)
