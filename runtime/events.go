@@ -21,6 +21,7 @@ type Event struct {
 	index int // position in the heap, -1 once fired or cancelled
 	w     *World
 	node  *Node // the node whose timer this is (nil: the world's own)
+	fault bool  // a fault-schedule event: it can wake no goroutine (scheduleFault)
 }
 
 // When returns the simulated instant (since the run began) the event fires at.
@@ -36,6 +37,9 @@ func (e *Event) Cancel() bool {
 		return false
 	}
 	heap.Remove(&e.w.events, e.index)
+	if e.fault {
+		e.w.faultEvents--
+	}
 	e.w.record(evTimerStop, 0, int64(e.seq), e.name)
 	return true
 }
@@ -101,6 +105,18 @@ func (w *World) scheduleFor(n *Node, d time.Duration, name string, f func()) *Ev
 	e := &Event{when: when, seq: w.seq, name: name, fn: f, w: w, node: n}
 	heap.Push(&w.events, e)
 	w.record(evTimerSet, 0, int64(e.seq), name)
+	return e
+}
+
+// scheduleFault schedules an event of the fault schedule: it changes
+// faults (crashes, restarts, pauses) but by itself wakes no goroutine. A
+// world whose goroutines are all blocked while only such events are
+// pending is deadlocked, unless a node is down or paused by a fault (its
+// restart or resume runs goroutines again): see World.onlyFaultsPending.
+func (w *World) scheduleFault(d time.Duration, name string, f func()) *Event {
+	e := w.scheduleFor(nil, d, name, f)
+	e.fault = true
+	w.faultEvents++
 	return e
 }
 

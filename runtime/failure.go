@@ -187,10 +187,11 @@ func (w *World) failStuck(g *G, op string, stack string) {
 	w.fail(KindStuck, msg, []GoroutineInfo{{ID: g.id, Name: g.name, State: "running", Stack: stack}})
 }
 
-// failDeadlock reports every goroutine, what it waits on and where.
-func (w *World) failDeadlock() {
+// failDeadlock reports every goroutine, what it waits on and where; why
+// says why nothing can wake them.
+func (w *World) failDeadlock(why string) {
 	gs := w.goroutineInfos()
-	msg := fmt.Sprintf("deadlock: all %d goroutines are blocked and no event is scheduled", len(gs))
+	msg := fmt.Sprintf("deadlock: all %d goroutines are blocked and %s", len(gs), why)
 	w.fail(KindDeadlock, msg, gs)
 }
 

@@ -121,13 +121,28 @@ func (w *World) scheduleNodeFaults() {
 	if o.CheckInterval <= 0 || o.MaxDown <= 0 {
 		return
 	}
-	w.nodeFaults.ev = w.ScheduleGlobal(o.CheckInterval, "node.faults", func() {
+	w.nodeFaults.ev = w.scheduleFault(o.CheckInterval, "node.faults", func() {
 		if !w.nodeFaults.enabled {
 			return
 		}
 		w.nodeFaultTick()
 		w.scheduleNodeFaults()
 	})
+}
+
+// onlyFaultsPending reports whether every pending event is a fault-schedule
+// event and no node waits for a fault to restart or resume it: then nothing
+// will ever make a blocked goroutine runnable again.
+func (w *World) onlyFaultsPending() bool {
+	if w.faultEvents == 0 || len(w.events) != w.faultEvents {
+		return false
+	}
+	for _, n := range w.nodes {
+		if n.faulty && n.life.main != nil && (n.life.paused || n.byFault && n.life.state != NodeRunning) {
+			return false // its restart or resume will run goroutines
+		}
+	}
+	return true
 }
 
 func (w *World) nodeFaultTick() {

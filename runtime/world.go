@@ -70,6 +70,8 @@ type World struct {
 	nodeByName map[string]*Node
 	nodeHooks  []nodeHook
 
+	faultEvents int // pending fault-schedule events (scheduleFault)
+
 	depth      int         // nesting of resumes (see G.switchOut)
 	done       func() bool // the running loop's end condition
 	nodeFaults nodeFaults
@@ -303,7 +305,11 @@ func (w *World) loop(done func() bool) {
 		}
 		// tick
 		if len(w.events) == 0 {
-			w.failDeadlock()
+			w.failDeadlock("no event is scheduled")
+			return
+		}
+		if w.onlyFaultsPending() {
+			w.failDeadlock("only node fault checks are scheduled, and no node is down or paused by a fault")
 			return
 		}
 		next := w.events[0].when
@@ -332,6 +338,9 @@ func (w *World) pick() *G {
 
 func (w *World) fire() {
 	e := heap.Pop(&w.events).(*Event)
+	if e.fault {
+		w.faultEvents--
+	}
 	if w.stashIfPaused(e) {
 		return
 	}
