@@ -131,10 +131,11 @@ func (w *World) scheduleNodeFaults() {
 }
 
 // onlyFaultsPending reports whether every pending event is a fault-schedule
-// event and no node waits for a fault to restart or resume it: then nothing
-// will ever make a blocked goroutine runnable again.
+// event (or the run's end, ScheduleRunEnd) and no node waits for a fault to
+// restart or resume it: then nothing will ever make a blocked goroutine
+// runnable again (but the run's end wakes the goroutine waiting for it).
 func (w *World) onlyFaultsPending() bool {
-	if w.faultEvents == 0 || len(w.events) != w.faultEvents {
+	if w.faultEvents+w.endEvents == 0 || len(w.events) != w.faultEvents+w.endEvents {
 		return false
 	}
 	for _, n := range w.nodes {

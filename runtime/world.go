@@ -71,6 +71,7 @@ type World struct {
 	nodeHooks  []nodeHook
 
 	faultEvents int // pending fault-schedule events (scheduleFault)
+	endEvents   int // pending run-end events (ScheduleRunEnd)
 
 	depth      int         // nesting of resumes (see G.switchOut)
 	done       func() bool // the running loop's end condition
@@ -309,8 +310,14 @@ func (w *World) loop(done func() bool) {
 			return
 		}
 		if w.onlyFaultsPending() {
-			w.failDeadlock("only node fault checks are scheduled, and no node is down or paused by a fault")
-			return
+			if w.endEvents == 0 {
+				w.failDeadlock("only node fault checks are scheduled, and no node is down or paused by a fault")
+				return
+			}
+			if n := w.asleepNode(); n != nil {
+				w.failProcessDeadlock(n)
+				return
+			}
 		}
 		next := w.events[0].when
 		if lim := int64(w.opts.Limits.SimTime); lim > 0 && next > lim {
@@ -338,9 +345,7 @@ func (w *World) pick() *G {
 
 func (w *World) fire() {
 	e := heap.Pop(&w.events).(*Event)
-	if e.fault {
-		w.faultEvents--
-	}
+	w.unscheduled(e)
 	if w.stashIfPaused(e) {
 		return
 	}
