@@ -298,7 +298,6 @@ func (w *World) exit(g *G, how string) {
 		return
 	}
 	g.state = gDone
-	delete(w.all, g.id)
 	// A goroutine unwound while parked on channels leaves the queues, so a
 	// later close or send does not wake a goroutine that no longer exists.
 	for _, wt := range g.waiters {
@@ -309,7 +308,8 @@ func (w *World) exit(g *G, how string) {
 		}
 	}
 	g.waiters = nil
-	w.record(evExit, g.id, 0, how)
+	w.record(evExit, g.id, 0, how) // while g is in w.all: the trace names its node
+	delete(w.all, g.id)
 	if g == w.root {
 		w.rootDone = true
 	}
