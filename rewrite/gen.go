@@ -364,6 +364,16 @@ func (g *generator) render() ([]outFile, error) {
 	if noPackageState {
 		globals = nil
 	}
+	// Functions that call recover directly, in every package generated:
+	// deferring one by name must keep it the deferred function (defers.go).
+	recovers := map[string]bool{}
+	for _, pg := range g.sorted() {
+		for _, p := range []*packages.Package{pg.base, pg.test, pg.xtest} {
+			if p != nil {
+				recoverers(p.Fset, p.TypesInfo, p.Syntax, recovers)
+			}
+		}
+	}
 	for _, pg := range g.sorted() {
 		type src struct {
 			p      *packages.Package
@@ -400,7 +410,7 @@ func (g *generator) render() ([]outFile, error) {
 				if err != nil {
 					return nil, &DiagError{Diags: []string{relFile(g.dir, name) + ":" + err.Error()}}
 				}
-				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals, fv)
+				fs := matchFile(p.Fset, p.TypesInfo, file, content, name, g.simPathOf, globals, fv, recovers)
 				g.noteAssertions(pg, p, file, name)
 				for _, d := range fs.Unsupp {
 					pos := relFile(g.dir, d.Pos.Filename) + ":" + fmt.Sprint(d.Pos.Line) + ":" + fmt.Sprint(d.Pos.Column)

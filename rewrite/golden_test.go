@@ -67,6 +67,12 @@ func runCase(t *testing.T, file string) {
 			writeFile(t, filepath.Join(dir, f.Name), f.Data)
 		}
 	}
+	if strings.Contains(string(ar.Comment), "imports Marionette") {
+		simModule(t, dir) // the input itself imports the runtime
+		if out, err := goCmd(t, dir, "mod", "tidy"); err != nil {
+			t.Fatalf("go mod tidy: %v\n%s", err, out)
+		}
+	}
 	cfg := Config{Dir: dir, Patterns: []string{"./..."}}
 	fl := strings.Fields(flags)
 	for i := 0; i < len(fl); i++ {

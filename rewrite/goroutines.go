@@ -31,6 +31,7 @@ import (
 	"go/token"
 	"go/types"
 	"strconv"
+	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -55,10 +56,15 @@ type GoSite struct {
 	Holes     [][]Span // the shift counts of an untyped shift argument, in source order
 	Ellipsis  bool     // the last argument is followed by ...
 	TupleArgs int      // >1: the only argument is a call returning this many values
+	Results   int      // how many values the call returns (defer statements assign them to _)
 }
 
 func (m *matcher) matchGo(g *ast.GoStmt) {
-	call := g.Call
+	m.add(&Site{Kind: KindGo, Span: m.span(g), Go: m.goSite(g.Call)})
+}
+
+// goSite describes the call of a go or defer statement.
+func (m *matcher) goSite(call *ast.CallExpr) *GoSite {
 	fun := unparen(call.Fun)
 	gs := &GoSite{Mode: GoValue, Callee: m.span(fun), Ellipsis: call.Ellipsis.IsValid()}
 	switch obj := typeutil.Callee(m.info, call).(type) {
@@ -106,7 +112,7 @@ func (m *matcher) matchGo(g *ast.GoStmt) {
 		gs.BoolArg = append(gs.BoolArg, boolArg)
 		gs.Holes = append(gs.Holes, holes)
 	}
-	m.add(&Site{Kind: KindGo, Span: m.span(g), Go: gs})
+	return gs
 }
 
 // untypedBool reports whether e is an untyped boolean expression: a
@@ -201,6 +207,15 @@ func (r *renderer) renderGo(st *Site) {
 	}
 	p := r.goPrefix + strconv.Itoa(r.nGo)
 	r.nGo++
+	r.renderClosureCall(st, p, r.rt+".Go(func() { ", ") })")
+}
+
+// renderClosureCall writes the call of a go or defer statement as a closure
+// that makes the call, opened by head and closed by tail, after
+// temporaries (named with prefix p) that evaluate the callee and the
+// arguments where the statement is.
+func (r *renderer) renderClosureCall(st *Site, p, head, tail string) {
+	gs := st.Go
 
 	// Temporaries, in evaluation order: the callee, then the arguments.
 	var tmps []string
@@ -246,7 +261,12 @@ func (r *renderer) renderGo(st *Site) {
 		r.span(gs.Args[0])
 		r.synth(st, "; ")
 	}
-	r.synth(st, r.rt+".Go(func() { ")
+	r.synth(st, head)
+	if gs.Results > 0 {
+		// Inside the closure the call is a statement: vet's unusedresult
+		// would report a call whose results must be used.
+		r.synth(st, strings.Repeat("_, ", gs.Results-1)+"_ = ")
+	}
 	switch {
 	case gs.CalleeRT != "":
 		r.synth(st, r.rt+"."+gs.CalleeRT)
@@ -278,7 +298,7 @@ func (r *renderer) renderGo(st *Site) {
 	if gs.Ellipsis {
 		r.synth(st, "...")
 	}
-	r.synth(st, ") })")
+	r.synth(st, tail)
 	if needBlock {
 		r.synth(st, " }")
 	}

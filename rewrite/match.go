@@ -40,6 +40,8 @@ const (
 	KindRangeLoop             // range over a channel or map in a file older than go1.23 (version.go)
 	KindRemove                // text removed: a build constraint line that moves to the generated constraint (version.go)
 	KindMapKey                // the key of a map write or map literal entry (maps.go)
+	KindDefer                 // defer statement whose call is wrapped (defers.go)
+	KindGuard                 // the opening brace of a function body that gets mrt.Deferred() (defers.go)
 )
 
 // A Site is one rewrite: the original text Span is replaced by text built
@@ -94,14 +96,20 @@ type matcher struct {
 	pkgUses map[*types.PkgName][]int
 	// noRangeFunc: the file's language version has no range-over-func.
 	noRangeFunc bool
+	// recovers holds the declared functions of the rewritten packages that
+	// call recover directly (defers.go); guarded the function bodies that
+	// start with mrt.Deferred().
+	recovers map[string]bool
+	guarded  map[*ast.BlockStmt]bool
 }
 
 // matchFile finds the sites of one file. mapPath maps the import path of a
 // package being rewritten to its new path. extra, if not nil, adds sites
 // after the construct walk (package state, globals.go).
 //
-// fv says how the file keeps its language version (version.go).
-func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher), fv fileVersion) *FileSites {
+// fv says how the file keeps its language version (version.go); recovers
+// names the functions that call recover directly (defers.go).
+func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher), fv fileVersion, recovers map[string]bool) *FileSites {
 	tf := fset.File(file.Pos())
 	m := &matcher{
 		fset:        fset,
@@ -111,6 +119,7 @@ func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte
 		skip:        map[ast.Node]bool{},
 		pkgUses:     map[*types.PkgName][]int{},
 		noRangeFunc: !rangeFunc(fv.lang),
+		recovers:    recovers,
 		fs: &FileSites{
 			Filename: filename,
 			IsTest:   strings.HasSuffix(filename, "_test.go"),
@@ -140,8 +149,13 @@ func (m *matcher) visit(n ast.Node) bool {
 		m.matchImportSpec(n)
 	case *ast.FuncDecl:
 		m.matchTestFunc(n)
+		m.matchRecoverer(n.Body)
+	case *ast.FuncLit:
+		m.matchRecoverer(n.Body)
 	case *ast.GoStmt:
 		m.matchGo(n)
+	case *ast.DeferStmt:
+		m.matchDefer(n)
 	case *ast.SendStmt:
 		m.matchSend(n)
 	case *ast.UnaryExpr:

@@ -45,6 +45,8 @@ type renderer struct {
 
 	goPrefix, selPrefix, loopPrefix string // fresh prefixes for temporaries
 	nGo, nSel, nLoop                int    // counters of go, select and range loop statements
+	deferPrefix                     string // fresh prefix for the temporaries of defer statements
+	nDefer                          int
 	active                          map[*Site]bool
 }
 
@@ -58,7 +60,8 @@ func rewriteFile(fs *FileSites, rt, sim string) *text {
 		return sites[i].Span.End > sites[j].Span.End
 	})
 	r := &renderer{fs: fs, sites: sites, out: &text{}, rt: rt, sim: sim,
-		goPrefix: fs.Names.prefix("_g"), selPrefix: fs.Names.prefix("_s"), loopPrefix: fs.Names.prefix("_r"), active: map[*Site]bool{}}
+		goPrefix: fs.Names.prefix("_g"), selPrefix: fs.Names.prefix("_s"), loopPrefix: fs.Names.prefix("_r"), deferPrefix: fs.Names.prefix("_d"),
+		active: map[*Site]bool{}}
 	r.span(Span{0, len(fs.Src)})
 	return r.out
 }
@@ -136,6 +139,10 @@ func (r *renderer) site(st *Site) {
 	case KindRangeLoop:
 		r.renderRangeLoop(st)
 	case KindRemove:
+	case KindDefer:
+		r.renderDefer(st)
+	case KindGuard:
+		r.synth(st, "{ "+r.rt+".Deferred();")
 	default:
 		panic("rewrite: unknown site kind " + strconv.Itoa(int(st.Kind)))
 	}

@@ -105,3 +105,35 @@ func BenchmarkSpawnSim(b *testing.B) {
 		b.StopTimer()
 	})
 }
+
+// A deferred unlock as written (native) and as mgen writes it (the call
+// wrapped in a literal that starts with Deferred).
+
+type benchLock struct{ n int }
+
+func (l *benchLock) unlock() { l.n++ }
+
+//go:noinline
+func deferNative(l *benchLock) { defer l.unlock() }
+
+//go:noinline
+func deferGuarded(l *benchLock) {
+	{
+		f := l.unlock
+		defer func() { Deferred(); f() }()
+	}
+}
+
+func BenchmarkDeferNative(b *testing.B) {
+	var l benchLock
+	for i := 0; i < b.N; i++ {
+		deferNative(&l)
+	}
+}
+
+func BenchmarkDeferGuarded(b *testing.B) {
+	var l benchLock
+	for i := 0; i < b.N; i++ {
+		deferGuarded(&l)
+	}
+}

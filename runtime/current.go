@@ -31,6 +31,12 @@ func Current() *G {
 	if g.driver {
 		return nil // an event callback, run by the scheduler itself
 	}
+	if g.killed {
+		// A killed goroutine (World.kill) whose unwinding was stopped by a
+		// recover in code that is not rewritten: it has no world to act
+		// in any more, so its unwinding goes on.
+		panic(killSentinel{})
+	}
 	if g.w.busy.Load() && g.w.cur == g {
 		panic(&busyAbort{op: callerName(2)})
 	}

@@ -21,6 +21,8 @@ type Event struct {
 	index int // position in the heap, -1 once fired or cancelled
 	w     *World
 	node  *Node // the node whose timer this is (nil: the world's own)
+	fault bool  // a fault-schedule event: it can wake no goroutine (scheduleFault)
+	end   bool  // the end of the run's duration (ScheduleRunEnd)
 }
 
 // When returns the simulated instant (since the run began) the event fires at.
@@ -36,6 +38,7 @@ func (e *Event) Cancel() bool {
 		return false
 	}
 	heap.Remove(&e.w.events, e.index)
+	e.w.unscheduled(e)
 	e.w.record(evTimerStop, 0, int64(e.seq), e.name)
 	return true
 }
@@ -102,6 +105,42 @@ func (w *World) scheduleFor(n *Node, d time.Duration, name string, f func()) *Ev
 	heap.Push(&w.events, e)
 	w.record(evTimerSet, 0, int64(e.seq), name)
 	return e
+}
+
+// scheduleFault schedules an event of the fault schedule: it changes
+// faults (crashes, restarts, pauses) but by itself wakes no goroutine. A
+// world whose goroutines are all blocked while only such events are
+// pending is deadlocked, unless a node is down or paused by a fault (its
+// restart or resume runs goroutines again): see World.onlyFaultsPending.
+func (w *World) scheduleFault(d time.Duration, name string, f func()) *Event {
+	e := w.scheduleFor(nil, d, name, f)
+	e.fault = true
+	w.faultEvents++
+	return e
+}
+
+// ScheduleRunEnd schedules the end of a run that lasts a set time while
+// its nodes run (simulated binaries: -duration). The world then treats
+// its nodes as processes: when all its goroutines are blocked and nothing
+// but this event and fault checks is pending, a running node all of whose
+// goroutines wait on channels or locks is deadlocked, as its Go runtime
+// would find natively ("all goroutines are asleep"); nodes waiting on the
+// network are idle servers, not deadlocked.
+func (w *World) ScheduleRunEnd(d time.Duration, name string, f func()) *Event {
+	e := w.scheduleFor(nil, d, name, f)
+	e.end = true
+	w.endEvents++
+	return e
+}
+
+// unscheduled keeps the counts of special events when e leaves the queue.
+func (w *World) unscheduled(e *Event) {
+	if e.fault {
+		w.faultEvents--
+	}
+	if e.end {
+		w.endEvents--
+	}
 }
 
 func heapPush(h *eventHeap, e *Event) { heap.Push(h, e) }

@@ -8,8 +8,8 @@ import "strconv"
 type exitKey struct{}
 
 // Exit ends the run as os.Exit ends a process: the calling goroutine stops
-// at once without running its deferred calls (it stays parked forever,
-// outside the world), the loop stops, and every other goroutine is unwound
+// at once without running its deferred calls (it is killed, see
+// World.kill), the loop stops, and every other goroutine is unwound
 // as at any run end. The code is recorded (ExitCode) and traced as os.exit.
 // Only the first call's code is kept. Called from an event callback, Exit
 // records the code and the run stops after the callback.
@@ -28,9 +28,8 @@ func (w *World) Exit(code int) {
 		return
 	}
 	w.exit(g, "os.Exit")
-	for {
-		g.yield(struct{}{}) // never resumed: g is no longer in the world
-	}
+	w.kill(g) // only marks it: g is running
+	panic(killSentinel{})
 }
 
 // ExitCode returns the code passed to Exit, and whether Exit was called.

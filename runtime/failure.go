@@ -190,10 +190,55 @@ func (w *World) failStuck(g *G, op string, stack string) {
 	w.fail(KindStuck, msg, []GoroutineInfo{{ID: g.id, Name: g.name, State: "running", Stack: stack}})
 }
 
-// failDeadlock reports every goroutine, what it waits on and where.
-func (w *World) failDeadlock() {
+// failDeadlock reports every goroutine, what it waits on and where; why
+// says why nothing can wake them.
+func (w *World) failDeadlock(why string) {
 	gs := w.goroutineInfos()
-	msg := fmt.Sprintf("deadlock: all %d goroutines are blocked and no event is scheduled", len(gs))
+	msg := fmt.Sprintf("deadlock: all %d goroutines are blocked and %s", len(gs), why)
+	w.fail(KindDeadlock, msg, gs)
+}
+
+// asleep reports whether g waits on something only other goroutines of
+// its process can end: a channel, a select, a lock, a WaitGroup or a Cond
+// (natively, a wait that the Go runtime's deadlock detection counts).
+func (g *G) asleep() bool {
+	if g.state != gParked {
+		return false
+	}
+	r := g.waitReason
+	return g.waitChan != 0 || strings.HasPrefix(r, "chan ") || strings.HasPrefix(r, "select") || strings.HasPrefix(r, "sync.")
+}
+
+// asleepNode returns the first running, unpaused node with goroutines that
+// all sleep (G.asleep), or nil. Only meaningful when every goroutine is
+// blocked and nothing but fault checks and the run's end is pending.
+func (w *World) asleepNode() *Node {
+	count := map[*Node]int{}
+	for _, g := range w.all {
+		if g.asleep() {
+			count[g.node]++
+		} else {
+			count[g.node] = -1 << 30
+		}
+	}
+	for _, n := range w.nodes {
+		if count[n] > 0 && n.life.state == NodeRunning && !n.life.paused {
+			return n
+		}
+	}
+	return nil
+}
+
+// failProcessDeadlock reports a node whose process is deadlocked, with its
+// goroutines.
+func (w *World) failProcessDeadlock(n *Node) {
+	var gs []GoroutineInfo
+	for _, info := range w.goroutineInfos() {
+		if g := w.all[info.ID]; g != nil && g.node == n {
+			gs = append(gs, info)
+		}
+	}
+	msg := fmt.Sprintf("deadlock: all %d goroutines of node %s are blocked on channels or locks, and nothing but node fault checks and the end of the run is scheduled (natively its process would stop with \"all goroutines are asleep - deadlock!\")", len(gs), n.name)
 	w.fail(KindDeadlock, msg, gs)
 }
 

@@ -1,6 +1,6 @@
 // This file defines simulated goroutines: coroutines (iter.Pull) that run one
 // at a time under the world's scheduler, park and wake through it, and are
-// unwound when the world ends.
+// released (killed) when their node's process ends or the world ends.
 
 package runtime
 
@@ -9,6 +9,7 @@ import (
 	"iter"
 	goruntime "runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 )
 
@@ -30,14 +31,45 @@ type gCmd uint8
 const (
 	cmdNone  gCmd = iota
 	cmdStack      // record your stack and park again
-	cmdKill       // unwind: the world is ending
+	cmdKill       // unwind: the goroutine is killed
 )
 
-// killSentinel is the panic value that unwinds a goroutine when its world
-// ends. User code that recovers it is unwound again at its next yield point.
+// killSentinel is the panic value that unwinds a killed goroutine (its node's
+// process ended, or its world ended) so that its coroutine, and the memory
+// it holds, are released. Rewritten code never sees it: every deferred call
+// of rewritten code starts with Deferred, which skips the call while the
+// goroutine is killed, so no user deferred call runs and no user recover
+// catches the sentinel. Code that is not rewritten may recover it; the
+// goroutine is unwound again at its next call into the simulator.
 type killSentinel struct{}
 
-func (killSentinel) String() string { return "marionette: goroutine unwound because its world ended" }
+func (killSentinel) String() string {
+	return "marionette: goroutine killed (its process or its simulated run ended); this is not a panic of the program"
+}
+
+// unwinding counts killed goroutines whose coroutine has not finished yet,
+// in every world of the process: while it is 0, Deferred costs one atomic
+// load.
+var unwinding atomic.Int32
+
+// Deferred is called first by every deferred call of rewritten code (mgen
+// inserts it). While the calling goroutine is being killed it panics with
+// the kill sentinel instead of returning, so the deferred call does not run
+// and the unwinding goes on to the next one: a crashed node's goroutines, or
+// the goroutines left when a run ends, end without running user deferred
+// calls, as a real process's goroutines do when it dies. Otherwise it does
+// nothing.
+func Deferred() {
+	if unwinding.Load() != 0 {
+		deferredSlow()
+	}
+}
+
+func deferredSlow() {
+	if g := lookup(getg()); g != nil && g.killed {
+		panic(killSentinel{})
+	}
+}
 
 // G is a simulated goroutine.
 type G struct {
@@ -54,6 +86,8 @@ type G struct {
 	started bool
 	driver  bool // the scheduler's own goroutine: not a simulated goroutine
 	gp      uintptr
+	onStack bool // its coroutine is running (it, or a goroutine it resumed, runs)
+	killed  bool // being released: it has left the world and must not run user code
 
 	state      gState
 	cmd        gCmd
@@ -84,6 +118,11 @@ func (g *G) ID() int64 { return g.id }
 
 // World returns the world the goroutine belongs to.
 func (g *G) World() *World { return g.w }
+
+// Killed reports whether the simulator killed the goroutine (its node's
+// process ended, os.Exit, or the end of its run), as opposed to it
+// returning, panicking or calling runtime.Goexit.
+func (g *G) Killed() bool { return g.killed }
 
 // Name returns a label for the goroutine (the function it started with).
 func (g *G) Name() string { return g.name }
@@ -119,6 +158,21 @@ func (g *G) run() {
 	defer func() {
 		r := recover()
 		unregister(g.gp)
+		if g.killed {
+			// Killed (World.kill): whatever ended the unwinding (the
+			// sentinel, a panic of code that is not rewritten, or such code
+			// recovering and returning) ends the coroutine; the goroutine
+			// left the world when it was killed.
+			unwinding.Add(-1)
+			if r == nil && !normal {
+				// runtime.Goexit while unwinding cannot be stopped, and
+				// the coroutine must not finish with it.
+				for {
+					g.yield(struct{}{})
+				}
+			}
+			return
+		}
 		if r == nil && !normal {
 			// runtime.Goexit (t.FailNow, t.SkipNow). The coroutine must not
 			// finish, or iter.Pull would carry the Goexit into the scheduler;
@@ -153,8 +207,14 @@ func (g *G) run() {
 // nothing is ready now (then control goes back to the scheduler, which fires
 // events, polls and advances time).
 func (g *G) switchOut() {
+	if g.killed {
+		panic(killSentinel{})
+	}
 	if g.depth == 1 && g.cmd == cmdNone && g.w.host(g) {
 		return
+	}
+	if g.killed {
+		panic(killSentinel{}) // killed by a goroutine it ran
 	}
 	for {
 		g.yield(struct{}{})
@@ -177,7 +237,7 @@ func (g *G) Park(reason, detail string) { g.park(reason, detail, 0) }
 
 func (g *G) park(reason, detail string, chanID int64) {
 	w := g.w
-	if w.tearingDown {
+	if w.tearingDown || g.killed {
 		panic(killSentinel{})
 	}
 	g.state = gParked
@@ -217,7 +277,7 @@ func (w *World) makeRunnable(g *G) {
 // Yield lets other runnable goroutines run (runtime.Gosched).
 func (g *G) Yield() {
 	w := g.w
-	if w.tearingDown {
+	if w.tearingDown || g.killed {
 		return
 	}
 	w.record(evYield, g.id, 0, "")
@@ -241,7 +301,6 @@ func (w *World) exit(g *G, how string) {
 		return
 	}
 	g.state = gDone
-	delete(w.all, g.id)
 	// A goroutine unwound while parked on channels leaves the queues, so a
 	// later close or send does not wake a goroutine that no longer exists.
 	for _, wt := range g.waiters {
@@ -252,7 +311,8 @@ func (w *World) exit(g *G, how string) {
 		}
 	}
 	g.waiters = nil
-	w.record(evExit, g.id, 0, how)
+	w.record(evExit, g.id, 0, how) // while g is in w.all: the trace names its node
+	delete(w.all, g.id)
 	if g == w.root {
 		w.rootDone = true
 	}
@@ -267,7 +327,52 @@ func (w *World) resume(g *G) {
 	w.depth++
 	g.depth = w.depth
 	w.switches.Add(1) // odd: a goroutine runs
+	g.onStack = true
 	g.next()
+	g.onStack = false
+	w.switches.Add(1)
+	w.depth--
+	w.cur = prev
+}
+
+// markKilled marks g as being released. It must already have left the
+// world (exit).
+func (g *G) markKilled() {
+	if !g.killed {
+		g.killed = true
+		unwinding.Add(1)
+	}
+}
+
+// kill releases a goroutine that has left the world (exit): a goroutine that
+// never ran is dropped, one suspended at a yield point is resumed once and
+// unwinds with the kill sentinel (skipping every deferred call of rewritten
+// code, see Deferred) until its coroutine ends. Nothing is recorded in the
+// trace by kill itself. A goroutine whose coroutine is running (the caller
+// itself, or a goroutine hosting the caller) cannot be resumed: it is only
+// marked, and unwinds when control comes back to it.
+func (w *World) kill(g *G) {
+	if g.killed || g.driver {
+		return
+	}
+	if !g.started {
+		g.killed = true
+		g.stop() // the coroutine never ran: no code runs
+		return
+	}
+	g.markKilled()
+	if g.onStack {
+		return
+	}
+	g.cmd = cmdKill
+	prev := w.cur
+	w.cur = g
+	w.depth++
+	g.depth = w.depth
+	w.switches.Add(1)
+	g.onStack = true
+	g.next()
+	g.onStack = false
 	w.switches.Add(1)
 	w.depth--
 	w.cur = prev
@@ -277,7 +382,7 @@ func (w *World) resume(g *G) {
 // yielding, as the scheduler's loop would: it reports true when it picked g
 // itself (g keeps running).
 func (w *World) host(g *G) bool {
-	for len(w.runq) > 0 && w.failure == nil && !w.tearingDown && w.foreign.Load() == nil && !w.loopDone() {
+	for len(w.runq) > 0 && w.failure == nil && !w.tearingDown && !g.killed && w.foreign.Load() == nil && !w.loopDone() {
 		next := w.pick()
 		if next == g {
 			g.state = gRunning
@@ -305,7 +410,9 @@ func (w *World) stackOf(g *G) string {
 	g.cmd = cmdStack
 	prev := w.cur
 	w.cur = g
+	g.onStack = true
 	g.next()
+	g.onStack = false
 	w.cur = prev
 	g.state = st
 	return g.stack

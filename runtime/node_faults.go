@@ -121,13 +121,29 @@ func (w *World) scheduleNodeFaults() {
 	if o.CheckInterval <= 0 || o.MaxDown <= 0 {
 		return
 	}
-	w.nodeFaults.ev = w.ScheduleGlobal(o.CheckInterval, "node.faults", func() {
+	w.nodeFaults.ev = w.scheduleFault(o.CheckInterval, "node.faults", func() {
 		if !w.nodeFaults.enabled {
 			return
 		}
 		w.nodeFaultTick()
 		w.scheduleNodeFaults()
 	})
+}
+
+// onlyFaultsPending reports whether every pending event is a fault-schedule
+// event (or the run's end, ScheduleRunEnd) and no node waits for a fault to
+// restart or resume it: then nothing will ever make a blocked goroutine
+// runnable again (but the run's end wakes the goroutine waiting for it).
+func (w *World) onlyFaultsPending() bool {
+	if w.faultEvents+w.endEvents == 0 || len(w.events) != w.faultEvents+w.endEvents {
+		return false
+	}
+	for _, n := range w.nodes {
+		if n.faulty && n.life.main != nil && (n.life.paused || n.byFault && n.life.state != NodeRunning) {
+			return false // its restart or resume will run goroutines
+		}
+	}
+	return true
 }
 
 func (w *World) nodeFaultTick() {

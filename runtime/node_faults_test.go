@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -132,5 +133,53 @@ func TestLivenessHealsCrashedCoreNodes(t *testing.T) {
 	})
 	if r.Failure != nil {
 		t.Fatal(r.Failure.Report())
+	}
+}
+
+// Issue 12, defect 9: with node faults on, the recurring fault check kept
+// a deadlocked world running to the event limit. Every goroutine blocked
+// while only fault checks are pending, and no node down or paused by a
+// fault, is a deadlock, reported with the wait-for list.
+func TestDeadlockWhileNodeFaultsAreOn(t *testing.T) {
+	o := opts(1)
+	o.Limits.Events = 200000 // before the fix: a limit failure, soon
+	r := NewWorld(o).Run(func() {
+		b := Current().World().NewNode("b")
+		b.SetFaulty(true)
+		b.Start(func() { Select(false) })
+		Recv(make(chan int))
+	})
+	f := r.Failure
+	if f == nil || f.Kind != KindDeadlock {
+		t.Fatalf("want a deadlock, got %v", f)
+	}
+	if !strings.Contains(f.Message, "only node fault checks") || len(f.Goroutines) != 2 || f.Goroutines[0].Wait != "chan receive" {
+		t.Fatalf("report:\n%s", f.Report())
+	}
+	if f.SimTime > time.Second {
+		t.Errorf("found at %v: the fault checks ran on", f.SimTime)
+	}
+}
+
+// A node down by a fault will be restarted by the fault schedule: until
+// then the world is not deadlocked, since the restart runs its main again.
+func TestNoDeadlockWhileARestartIsPending(t *testing.T) {
+	o := opts(1)
+	o.Nodes = NodeFaultOptions{CheckInterval: 100 * time.Millisecond, CrashProbability: 1, RestartProbability: 0.05,
+		MinUp: time.Second, MinDown: 500 * time.Millisecond, MaxDown: 1}
+	got := 0
+	r := NewWorld(o).Run(func() {
+		b := Current().World().NewNode("b")
+		b.SetFaulty(true)
+		c := make(chan int)
+		b.Start(func() { Send(c, b.Incarnation()) })
+		Current().Sleep(1500 * time.Millisecond) // b crashes by a fault meanwhile, blocked in its send
+		got = Recv(c)                            // blocked until b restarts
+	})
+	if r.Failure != nil {
+		t.Fatal(r.Failure.Report())
+	}
+	if got != 2 {
+		t.Fatalf("got incarnation %d, want 2", got)
 	}
 }

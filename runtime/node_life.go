@@ -183,7 +183,8 @@ func (n *Node) Stop(grace time.Duration) {
 }
 
 // endProcess ends every goroutine of the node without running deferred
-// calls, drops its timers, and runs the exit or crash hooks.
+// calls, drops its timers, runs the exit or crash hooks, then releases the
+// goroutines (World.kill).
 func (n *Node) endProcess(state NodeState, code int, how string) {
 	w := n.w
 	if n.life.state != NodeRunning && n.life.state != NodeIdle {
@@ -235,23 +236,21 @@ func (n *Node) endProcess(state NodeState, code int, how string) {
 	} else {
 		n.run(HookExit)
 	}
+	// Release the goroutines, in id order, now that the hooks have seen
+	// the node's state at the instant it ended.
+	for _, g := range gs {
+		w.kill(g)
+	}
 	if self != nil {
-		// The calling goroutine was one of the node's: it never runs again.
-		for {
-			self.yield(struct{}{})
-		}
+		// The calling goroutine was one of the node's: it never runs
+		// again, and unwinds from here (kill only marked it).
+		panic(killSentinel{})
 	}
 }
 
-// abandon removes g from the world without resuming it: its deferred calls
-// never run (its coroutine stays suspended until the process ends).
+// abandon removes g from the world; World.kill then releases it without
+// running its deferred calls.
 func (w *World) abandon(g *G, how string) {
-	if g.state == gDone {
-		return
-	}
-	if g.started && g.gp != 0 {
-		unregister(g.gp)
-	}
 	w.exit(g, how)
 }
 

@@ -23,7 +23,9 @@ func TestCrashAbandonsGoroutinesAndTimers(t *testing.T) {
 		b.On(HookCrash, func(n *Node) { log = append(log, "crash hook "+n.Name()) })
 		b.Start(func() {
 			Go(func() {
-				defer func() { log = append(log, "deferred ran") }() // must not run on a crash
+				// Deferred() is what mgen puts first in every deferred call
+				// of rewritten code.
+				defer func() { Deferred(); log = append(log, "deferred ran") }() // must not run on a crash
 				Current().Sleep(time.Hour)
 				log = append(log, "timer fired") // must not happen
 			})
@@ -93,7 +95,7 @@ func TestNodeExitFromInside(t *testing.T) {
 		b := w.NewNode("b")
 		after := false
 		b.Start(func() {
-			defer func() { after = true }()
+			defer func() { Deferred(); after = true }()
 			Current().Node().Exit(3)
 			after = true
 		})
@@ -144,11 +146,11 @@ func TestStopIsGraceful(t *testing.T) {
 		w := Current().World()
 		polite, rude := w.NewNode("polite"), w.NewNode("rude")
 		polite.Start(func() {
-			defer func() { log = append(log, "polite cleaned up") }()
+			defer func() { Deferred(); log = append(log, "polite cleaned up") }()
 			Recv(Current().Node().StopRequested())
 		})
 		rude.Start(func() {
-			defer func() { log = append(log, "rude cleaned up") }()
+			defer func() { Deferred(); log = append(log, "rude cleaned up") }()
 			Select(false)
 		})
 		Current().Sleep(time.Second)

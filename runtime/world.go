@@ -72,6 +72,9 @@ type World struct {
 	nodeByName map[string]*Node
 	nodeHooks  []nodeHook
 
+	faultEvents int // pending fault-schedule events (scheduleFault)
+	endEvents   int // pending run-end events (ScheduleRunEnd)
+
 	depth      int         // nesting of resumes (see G.switchOut)
 	done       func() bool // the running loop's end condition
 	nodeFaults nodeFaults
@@ -187,6 +190,10 @@ type Result struct {
 	Goroutines int64
 	Hash       uint64
 	Failure    *Failure
+	// Exited reports that os.Exit (World.Exit) ended the run, with
+	// ExitCode; a run that failed reports the failure instead.
+	Exited   bool
+	ExitCode int
 }
 
 // Summary is the one line every run ends with.
@@ -203,6 +210,9 @@ func (r *Result) Summary() string {
 func (r *Result) outcome() string {
 	if r.Failure != nil {
 		return string(r.Failure.Kind)
+	}
+	if r.Exited {
+		return "exit"
 	}
 	return "ok"
 }
@@ -242,6 +252,7 @@ func (w *World) Run(main func()) *Result {
 		Hash:       w.tr.hash,
 		Failure:    w.failure,
 	}
+	r.ExitCode, r.Exited = w.ExitCode()
 	if tracePath != "" {
 		if err := writeTraceFile(tracePath, r, w.tr.keep); err != nil {
 			fmt.Fprintf(os.Stderr, "marionette: writing trace: %v\n", err)
@@ -304,8 +315,18 @@ func (w *World) loop(done func() bool) {
 		}
 		// tick
 		if len(w.events) == 0 {
-			w.failDeadlock()
+			w.failDeadlock("no event is scheduled")
 			return
+		}
+		if w.onlyFaultsPending() {
+			if w.endEvents == 0 {
+				w.failDeadlock("only node fault checks are scheduled, and no node is down or paused by a fault")
+				return
+			}
+			if n := w.asleepNode(); n != nil {
+				w.failProcessDeadlock(n)
+				return
+			}
 		}
 		next := w.events[0].when
 		if lim := int64(w.opts.Limits.SimTime); lim > 0 && next > lim {
@@ -333,6 +354,7 @@ func (w *World) pick() *G {
 
 func (w *World) fire() {
 	e := heap.Pop(&w.events).(*Event)
+	w.unscheduled(e)
 	if w.stashIfPaused(e) {
 		return
 	}
@@ -343,13 +365,15 @@ func (w *World) fire() {
 // maybePreempt is called at every synchronisation point: with the
 // configured probability the goroutine yields to the scheduler.
 func (w *World) maybePreempt(g *G) {
-	if p := w.opts.PreemptProbability; p > 0 && !w.tearingDown && w.sched.Float64() < p {
+	if p := w.opts.PreemptProbability; p > 0 && !w.tearingDown && !g.killed && w.sched.Float64() < p {
 		g.Yield()
 	}
 }
 
-// teardown unwinds every goroutine still alive, in id order, by making its
-// pending yield point panic with killSentinel (deferred calls run).
+// teardown releases every goroutine still alive, in id order: each leaves
+// the world (its exit is traced) and is killed (World.kill): as when a
+// process ends, its deferred calls in rewritten code do not run, and nothing
+// it does while unwinding can fail the run.
 func (w *World) teardown() {
 	w.tearingDown = true
 	w.runq = nil
@@ -365,17 +389,12 @@ func (w *World) teardown() {
 				continue
 			}
 			if !g.started {
-				g.stop() // the coroutine never ran: no user code runs
+				w.kill(g) // the coroutine never ran: no code runs
 				w.exit(g, "never ran")
 				continue
 			}
-			g.cmd = cmdKill
-			w.resume(g)
-			if g.state != gDone {
-				// It recovered the sentinel and is somehow still alive
-				// without yielding: give up on it.
-				w.exit(g, "abandoned")
-			}
+			w.kill(g)
+			w.exit(g, "return")
 		}
 	}
 	w.events = nil

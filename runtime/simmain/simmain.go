@@ -247,7 +247,7 @@ func runCluster(w *runtime.World, p Program, cfg *config, out *[]*runtime.Node) 
 			w.Ready(g)
 		}
 	}
-	end := w.ScheduleGlobal(cfg.duration, "simmain.duration", wake)
+	end := w.ScheduleRunEnd(cfg.duration, "simmain.duration", wake)
 	for _, n := range nodes {
 		n.On(runtime.HookExit, func(*runtime.Node) {
 			for _, m := range nodes {

@@ -246,3 +246,39 @@ func TestPrintedReplayCommandReplays(t *testing.T) {
 		}
 	}
 }
+
+// Issue 12, defect 9: a simulated binary whose nodes are deadlocked ended
+// with result=ok and exit 0 once -duration was over. A node process whose
+// goroutines all wait on channels or locks, while nothing but fault checks
+// and the end of the run is scheduled, is deadlocked (natively its runtime
+// would say "all goroutines are asleep"). A node waiting on the network
+// (an idle server) is not.
+func TestDeadlockedCluster(t *testing.T) {
+	deadlocked := Program{
+		Path: "example.com/m/cmd/srv",
+		Main: func() {
+			c := make(chan int)
+			runtime.Go(func() { runtime.Recv(c) })
+			runtime.Recv(c)
+		},
+	}
+	for _, faults := range []string{"-faults=true", "-faults=false"} {
+		code, out, errs := run(t, deadlocked, "-nodes", "2", "-duration", "1h", faults)
+		m := summary.FindStringSubmatch(out)
+		if code != runtime.KindDeadlock.ExitCode() || m == nil || m[4] != "deadlock" ||
+			!strings.Contains(errs, "all 2 goroutines of node node1 are blocked") || !strings.Contains(errs, "chan receive") {
+			t.Errorf("%s: exit %d\n%s\n%s", faults, code, out, errs)
+		}
+	}
+	idle := Program{
+		Path: "example.com/m/cmd/srv",
+		Main: func() {
+			runtime.Go(func() { runtime.Current().Park("net accept", "") })
+			runtime.Current().Park("net read", "")
+		},
+	}
+	code, out, errs := run(t, idle, "-nodes", "2", "-duration", "1h")
+	if m := summary.FindStringSubmatch(out); code != 0 || m == nil || m[4] != "ok" || !strings.Contains(out, " sim=1h0m0s ") {
+		t.Errorf("idle servers: exit %d\n%s\n%s", code, out, errs)
+	}
+}

@@ -37,17 +37,28 @@ func Run(t *testing.T, body func(t *testing.T)) {
 	w.SetName(t.Name())
 	replay := ReplayCommand(t.Name(), o)
 	w.SetReplayCommand(replay)
-	r := w.Run(func() { body(t) })
+	var root *runtime.G
+	returned := false
+	r := w.Run(func() {
+		root = runtime.Current()
+		body(t)
+		returned = true
+	})
 	fmt.Fprintln(os.Stdout, r.Summary())
 	w.WriteAssertions(os.Stdout) // for mgen test to aggregate over seeds
 	if r.Failure != nil {
 		t.Error(r.Failure.Report())
 		return
 	}
-	if code, exited := w.ExitCode(); exited {
+	if r.Exited {
 		// A real test that calls os.Exit fails too (the binary exits, or
 		// testing reports the unexpected os.Exit(0)).
-		t.Errorf("marionette: os.Exit(%d) ended the simulated run\n  replay: %s", code, replay)
+		t.Errorf("marionette: os.Exit(%d) ended the simulated run\n  replay: %s", r.ExitCode, replay)
+		return
+	}
+	if !returned && !root.Killed() && !t.Failed() && !t.Skipped() {
+		// runtime.Goexit itself, not through t.FailNow or t.SkipNow.
+		t.Errorf("test executed panic(nil) or runtime.Goexit\n  replay: %s", replay)
 		return
 	}
 	if t.Failed() {
@@ -66,14 +77,20 @@ func RunSub(t *testing.T, name string, f func(t *testing.T)) bool {
 	}
 	w := g.World()
 	return t.Run(name, func(st *testing.T) {
-		done := false
-		w.Go("subtest "+name, func() {
+		done, returned := false, false
+		sg := w.Go("subtest "+name, func() {
 			defer func() { done = true }()
 			f(st)
+			returned = true
 		})
 		w.RunUntil(func() bool { return done || w.Exited() })
 		if fl := w.Failure(); fl != nil && !done {
 			st.Error(fl.Report())
+			return
+		}
+		if done && !returned && w.Failure() == nil && !sg.Killed() && !st.Failed() && !st.Skipped() {
+			// runtime.Goexit itself, not through t.FailNow or t.SkipNow.
+			st.Errorf("test executed panic(nil) or runtime.Goexit\n  replay: %s", ReplayCommand(st.Name(), w.Options()))
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,24 @@ func TestHelperFailures(t *testing.T) {
 				runtime.Current() // a loop that only calls into the simulator without yielding
 			}
 		})
+	case "goexit":
+		Run(t, func(t *testing.T) {
+			runtime.Current().Sleep(time.Second)
+			goruntime.Goexit()
+		})
+	case "subgoexit":
+		Run(t, func(t *testing.T) {
+			RunSub(t, "sub", func(t *testing.T) { goruntime.Goexit() })
+		})
+	case "exit":
+		Run(t, func(t *testing.T) {
+			simos.Exit(3)
+		})
+	case "skip":
+		Run(t, func(t *testing.T) {
+			t.Skip("skipped on purpose")
+		})
+		t.Fatal("fail the helper so that runHelper accepts it")
 	default:
 		t.Skip("helper")
 	}
@@ -118,6 +137,9 @@ func TestFailureOutput(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("fatal: output lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "runtime.Goexit") {
+		t.Errorf("fatal: t.Fatal reported as a raw Goexit:\n%s", out)
 	}
 	out = runHelper(t, "deadlock")
 	for _, want := range []string{"FAIL deadlock", "chan receive", "simtest_test.go:", "result=deadlock"} {
@@ -178,6 +200,29 @@ func TestPrintedReplayCommandReplays(t *testing.T) {
 	sum2 := summaryRE.FindStringSubmatch(string(again))
 	if err == nil || sum2 == nil || sum2[1] != sum[1] || !strings.Contains(string(again), "USER FAILURE AB CD") || !strings.Contains(string(again), "replay: "+want+"\n") {
 		t.Errorf("the replay did not reproduce the run (%v): want hash %s, the user failure and the same replay command in\n%s", err, sum[1], again)
+	}
+}
+
+// Issue 12, defect 10: runtime.Goexit in a test body fails the test, as
+// natively ("test executed panic(nil) or runtime.Goexit"); t.SkipNow does
+// not; os.Exit's summary line does not say result=ok.
+func TestEndsAsNatively(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	for _, name := range []string{"goexit", "subgoexit"} {
+		out := runHelper(t, name)
+		if !strings.Contains(out, "test executed panic(nil) or runtime.Goexit") {
+			t.Errorf("%s: output lacks the Goexit failure:\n%s", name, out)
+		}
+	}
+	out := runHelper(t, "exit")
+	if !strings.Contains(out, "os.Exit(3) ended the simulated run") || !strings.Contains(out, "result=exit") || strings.Contains(out, "result=ok") {
+		t.Errorf("exit: want the os.Exit failure and result=exit:\n%s", out)
+	}
+	out = runHelper(t, "skip")
+	if strings.Contains(out, "runtime.Goexit") || !strings.Contains(out, "skipped on purpose") {
+		t.Errorf("skip: t.Skip reported as a raw Goexit:\n%s", out)
 	}
 }
 

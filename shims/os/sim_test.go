@@ -87,7 +87,7 @@ func TestExitEndsTheRun(t *testing.T) {
 	r := w.Run(func() {
 		done := make(chan struct{})
 		runtime.Go(func() {
-			defer func() { deferred = true }()
+			defer func() { runtime.Deferred(); deferred = true }() // Deferred: as mgen writes it
 			os.Exit(3)
 			after = true
 		})

@@ -64,9 +64,10 @@
 // from another world at that time: the shim detects it and panics with a
 // message naming the type, rather than let two schedulers race. The same
 // message appears when a run ended with a goroutine holding a lock it
-// never released (at the end of a run goroutines are unwound: deferred
-// Unlocks run, but a lock held without a deferred Unlock stays locked) and a
-// later run then waits for it.
+// never released (at the end of a run leftover goroutines are killed, as a
+// process's goroutines stop when it exits: the deferred calls of rewritten
+// code, deferred Unlocks included, do not run, so their locks stay locked)
+// and a later run then waits for it.
 //
 // The runtime's event callbacks run in the scheduler and cannot block: a
 // Lock or Wait that would block there panics.
