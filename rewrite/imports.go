@@ -117,7 +117,7 @@ func (m *matcher) finishImports(mapPath func(string) (string, bool), pkgUses map
 			if spec.Name != nil {
 				is1.Name = spec.Name.Name
 			}
-			if np, ok := ShimPath(path); ok {
+			if np, ok := ShimPath(path); ok && !m.std {
 				is1.Path, changed = np, true
 			} else if np, ok := mapPath(path); ok {
 				is1.Path, changed = np, true
@@ -133,7 +133,11 @@ func (m *matcher) finishImports(mapPath func(string) (string, bool), pkgUses map
 		return
 	}
 	if needRT {
-		is.Specs = append(is.Specs, ImportSpec{Name: fs.RT, Path: runtimePath, Orig: noPos})
+		rt := runtimePath
+		if m.std {
+			rt = BottomPath
+		}
+		is.Specs = append(is.Specs, ImportSpec{Name: fs.RT, Path: rt, Orig: noPos})
 	}
 	if needSim {
 		is.Specs = append(is.Specs, ImportSpec{Name: fs.Sim, Path: simtestPath, Orig: noPos})

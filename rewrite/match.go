@@ -96,6 +96,9 @@ type matcher struct {
 	pkgUses map[*types.PkgName][]int
 	// noRangeFunc: the file's language version has no range-over-func.
 	noRangeFunc bool
+	// std: a standard-library file for the overlay (std.go): its imports
+	// stay and the runtime is the bottom package.
+	std bool
 	// recovers holds the declared functions of the rewritten packages that
 	// call recover directly (defers.go); guarded the function bodies that
 	// start with mrt.Deferred().

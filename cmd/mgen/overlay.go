@@ -31,7 +31,7 @@ func stdOverlay(modRoot string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], GOOS: lines[2], GOARCH: lines[3], HooksDir: strings.TrimSpace(dir)})
+	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], GOOS: lines[2], GOARCH: lines[3], Dir: modRoot, HooksDir: strings.TrimSpace(dir)})
 	if err != nil {
 		return "", err
 	}

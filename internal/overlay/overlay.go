@@ -34,12 +34,15 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/marionette-dst/marionette/rewrite"
 )
 
 // BottomPackage is the import path of the package the overlay adds to GOROOT.
@@ -57,7 +60,18 @@ type Config struct {
 	// CacheDir is where overlays are written; empty means
 	// $XDG_CACHE_HOME/marionette/overlay (os.UserCacheDir).
 	CacheDir string
+	// Dir is where the go command runs to load the std packages the
+	// overlay rewrites (the user's module root).
+	Dir string
 }
+
+// Rewritten lists the std packages whose goroutines, channel operations
+// and selects the overlay rewrites (rewrite.RewriteStd) so that they run
+// under the simulator: io (Pipe), context (the goroutine that propagates a
+// foreign parent's cancellation, AfterFunc), database/sql (its opener and
+// cleaner goroutines), net/rpc (client and server goroutines) and
+// crypto/tls (HandshakeContext's watcher).
+var Rewritten = []string{"context", "crypto/tls", "database/sql", "io", "net/rpc"}
 
 // A patch adds statements to one function of a std file, on the lines of
 // its braces: Prologue right after the opening brace, Epilogue right before
@@ -139,13 +153,18 @@ func Build(cfg Config) (string, error) {
 		return "", err
 	}
 	// The key covers every file; the hooks file names the overlay's own
-	// path, so it is keyed before that name is appended.
+	// path, so it is keyed before that name is appended. The rewritten std
+	// files are keyed by their inputs (the std sources and this program,
+	// which holds the rewriter), so a cache hit costs no rewriting.
 	hooksTarget := filepath.Join(cfg.HooksDir, "zz_overlay_hooks.go")
 	h := sha256.New()
 	fmt.Fprintf(h, "marionette overlay v1\n%s\n%s\n%s/%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.GOOS, cfg.GOARCH, cfg.HooksDir)
 	for _, target := range sortedKeys(files) {
 		fmt.Fprintf(h, "%s\n%d\n", target, len(files[target]))
 		h.Write(files[target])
+	}
+	if err := hashRewriteInputs(h, cfg); err != nil {
+		return "", err
 	}
 	key := hex.EncodeToString(h.Sum(nil))[:20]
 	base := cfg.CacheDir
@@ -172,6 +191,16 @@ func Build(cfg Config) (string, error) {
 		return "", fmt.Errorf("overlay: %v", err)
 	}
 	defer os.RemoveAll(tmp)
+	rewritten, err := rewrite.RewriteStd(cfg.Dir, nil, Rewritten)
+	if err != nil {
+		return "", fmt.Errorf("overlay: %v", err)
+	}
+	for target, content := range rewritten {
+		if _, dup := files[target]; dup {
+			return "", fmt.Errorf("overlay: internal error: %s is both patched and rewritten", target)
+		}
+		files[target] = content
+	}
 	replace := map[string]string{}
 	for i, target := range sortedKeys(files) {
 		name := fmt.Sprintf("%03d-%s", i, filepath.Base(target))
@@ -363,4 +392,39 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// hashRewriteInputs writes into h what the rewritten std files depend on:
+// the Go files of the rewritten packages and this executable (the
+// rewriter's code).
+func hashRewriteInputs(h io.Writer, cfg Config) error {
+	for _, pkg := range Rewritten {
+		dir := filepath.Join(cfg.GOROOT, "src", filepath.FromSlash(pkg))
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("overlay: %v", err)
+		}
+		for _, e := range ents {
+			if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				return fmt.Errorf("overlay: %v", err)
+			}
+			fmt.Fprintf(h, "%s/%s\n%d\n", pkg, e.Name(), len(data))
+			h.Write(data)
+		}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("overlay: %v", err)
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return fmt.Errorf("overlay: %v", err)
+	}
+	defer f.Close()
+	_, err = io.Copy(h, f)
+	return err
 }

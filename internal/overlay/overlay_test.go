@@ -23,7 +23,7 @@ func testConfig(t *testing.T) Config {
 	}
 	f := strings.Fields(string(out))
 	return Config{GOROOT: f[0], GoVersion: f[1], GOOS: f[2], GOARCH: f[3],
-		HooksDir: filepath.Join(testmod.Root(), "runtime", "stdhooks"), CacheDir: t.TempDir()}
+		HooksDir: filepath.Join(testmod.Root(), "runtime", "stdhooks"), CacheDir: t.TempDir(), Dir: testmod.Root()}
 }
 
 // Every patch lands on the line of the function's brace: the patched file
