@@ -1,13 +1,16 @@
 // This file defines the rewriter's standard-library mode, used by
 // Marionette's std overlay (internal/overlay): the goroutines, channel
-// operations, channel ranges and selects of std packages are rewritten to
+// operations, selects and ranges over channels and maps (and the keys of
+// map writes, for the ranges' order) of std packages are rewritten to
 // the bottom package marionette/hooks, which the overlay adds to GOROOT and
 // which offers the runtime's API (Go, Send, Recv, Select...) as generics
 // that reach the simulator through hooks; std cannot import the runtime
 // module. Nothing else changes: imports of std packages stay (sync, time,
 // os and net are simulated where the overlay patches them), package state
-// stays per process, deferred calls and map ranges are left as they are,
-// and //go:linkname and cgo are std's own business. The rewritten file
+// stays per process, and //go:linkname and cgo are std's own business. Deferred calls run when a killed
+// goroutine unwinds (they are std's), except in a function that calls
+// recover: it starts with Deferred() (defers.go), so that net/http's
+// recover, for one, never sees the simulator's unwinding. The rewritten file
 // keeps the original's positions through //line directives naming it.
 
 package rewrite
@@ -76,7 +79,8 @@ func RewriteStd(dir string, env []string, pkgs []string) (map[string][]byte, err
 }
 
 // matchStdFile finds the sites of a std file: go statements, channel
-// operations, channel ranges and selects only.
+// operations, selects, ranges over channels and maps, keys of map writes,
+// and functions that call recover.
 func matchStdFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string) *FileSites {
 	m := &matcher{
 		fset:    fset,
@@ -104,6 +108,10 @@ func (m *matcher) visitStd(n ast.Node) bool {
 		if pn, ok := m.info.Uses[n].(*types.PkgName); ok {
 			m.pkgUses[pn] = append(m.pkgUses[pn], m.off(n.Pos()))
 		}
+	case *ast.FuncDecl:
+		m.matchRecoverer(n.Body)
+	case *ast.FuncLit:
+		m.matchRecoverer(n.Body)
 	case *ast.GoStmt:
 		m.matchGo(n)
 	case *ast.SendStmt:
@@ -114,6 +122,13 @@ func (m *matcher) visitStd(n ast.Node) bool {
 		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
 			m.matchRecv2(n.Rhs[0], n.Lhs[1])
 		}
+		for _, lhs := range n.Lhs {
+			m.matchMapWrite(lhs)
+		}
+	case *ast.IncDecStmt:
+		m.matchMapWrite(n.X)
+	case *ast.CompositeLit:
+		m.matchMapLit(n)
 	case *ast.ValueSpec:
 		if len(n.Names) == 2 && len(n.Values) == 1 {
 			m.matchRecv2(n.Values[0], nil)
@@ -130,11 +145,7 @@ func (m *matcher) visitStd(n ast.Node) bool {
 			}
 		}
 	case *ast.RangeStmt:
-		if t := m.info.TypeOf(n.X); t != nil {
-			if _, ok := coreType(t).(*types.Chan); ok {
-				m.matchRange(n)
-			}
-		}
+		m.matchRange(n)
 	case *ast.SelectStmt:
 		m.matchSelect(n)
 	}

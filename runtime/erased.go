@@ -14,6 +14,8 @@ package runtime
 import (
 	"reflect"
 	goruntime "runtime"
+	"slices"
+	"strconv"
 	"unsafe"
 )
 
@@ -176,4 +178,66 @@ func (c *ErasedCase) nativeDone(v reflect.Value, ok bool) {
 		reflect.NewAt(v.Type(), c.Elem).Elem().Set(v)
 	}
 	c.OK = ok
+}
+
+// erasedWorld is mapWorld for calls from code that is not rewritten: the
+// running simulated goroutine's world, or the world's driver for an event
+// callback; nil for anything else (never a foreign-goroutine report).
+func erasedWorld() (*World, int64) {
+	g := lookup(getg())
+	switch {
+	case g == nil:
+		return nil, 0
+	case g.driver:
+		return g.w, 0
+	}
+	return g.w, g.id
+}
+
+// ErasedMapOrder puts the keys a range over a map collected (keysPtr is a
+// *[]K; none of the keys may be unequal to itself) in the order of a range
+// in the caller's world: the canonical order of MapRange, then the
+// permutation of one draw from the maps stream, recorded as a map.range
+// event. It reports false outside a world (the keys are left as they are).
+func ErasedMapOrder(keysPtr any) bool {
+	w, gid := erasedWorld()
+	if w == nil {
+		return false
+	}
+	keys := reflect.ValueOf(keysPtr).Elem()
+	n := keys.Len()
+	if n < 2 {
+		return true // no choice to make: no draw, no event
+	}
+	mo := w.mapOrder()
+	if hasIdentity(keys.Type().Elem()) {
+		for i := range n {
+			mo.collect(keys.Index(i))
+		}
+		mo.number()
+	}
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return mo.compare(keys.Index(a), keys.Index(b)) })
+	draw := w.Rand(StreamMaps).Uint64()
+	w.record(evMapRange, gid, int64(n), strconv.FormatUint(draw, 16))
+	perm := permutation(n, draw)
+	ordered := reflect.MakeSlice(keys.Type(), n, n)
+	for i, p := range perm {
+		ordered.Index(i).Set(keys.Index(idx[p]))
+	}
+	reflect.Copy(keys, ordered)
+	return true
+}
+
+// ErasedMapKey is MapKey for a key written by code that is not rewritten
+// (keyPtr is a *K): it numbers the key's identities in the caller's world.
+func ErasedMapKey(keyPtr any) {
+	if w, _ := erasedWorld(); w != nil {
+		if k := reflect.ValueOf(keyPtr).Elem(); hasIdentity(k.Type()) {
+			w.mapOrder().note(k)
+		}
+	}
 }

@@ -69,9 +69,13 @@ type Config struct {
 // and selects the overlay rewrites (rewrite.RewriteStd) so that they run
 // under the simulator: io (Pipe), context (the goroutine that propagates a
 // foreign parent's cancellation, AfterFunc), database/sql (its opener and
-// cleaner goroutines), net/rpc (client and server goroutines) and
-// crypto/tls (HandshakeContext's watcher).
-var Rewritten = []string{"context", "crypto/tls", "database/sql", "io", "net/rpc"}
+// cleaner goroutines), net/rpc (client and server goroutines), crypto/tls
+// (HandshakeContext's watcher), net/http with httptest and httputil (a
+// goroutine per server connection, the transport's dialers, readers and
+// writers, HTTP/2) and net/textproto. os/signal is left out on purpose: its
+// loop blocks in the Go runtime, not on a channel.
+var Rewritten = []string{"context", "crypto/tls", "database/sql", "io", "net/http", "net/http/httptest",
+	"net/http/httputil", "net/rpc", "net/textproto"}
 
 // A patch adds statements to one function of a std file, on the lines of
 // its braces: Prologue right after the opening brace, Epilogue right before
@@ -112,6 +116,13 @@ var patches = []patch{
 	{Pkg: "time", File: "time.go", Func: "Since", Prologue: "if now, ok := mrtNow(); ok { return now.Sub($0) }"},
 	{Pkg: "time", File: "time.go", Func: "Until", Prologue: "if now, ok := mrtNow(); ok { return $0.Sub(now) }"},
 	{Pkg: "time", File: "sleep.go", Func: "AfterFunc", Prologue: "if t, ok := mrtAfterFunc($0, f); ok { return t }"},
+	{Pkg: "time", File: "sleep.go", Func: "NewTimer", Prologue: "if t, ok := mrtNewTimer($0); ok { return t }"},
+	{Pkg: "time", File: "tick.go", Func: "NewTicker", Prologue: "if t, ok := mrtNewTicker($0); ok { return t }"},
+	{Pkg: "time", File: "tick.go", Func: "Ticker.Stop", Prologue: "if mrtTickerStop($R) { return }"},
+	{Pkg: "time", File: "tick.go", Func: "Ticker.Reset", Prologue: "if mrtTickerReset($R, $0) { return }"},
+	{Pkg: "net", File: "dial.go", Func: "Dialer.DialContext", Prologue: "if c, err, ok := mrtDial($R, ctx, network, address); ok { return c, err }"},
+	{Pkg: "net", File: "dial.go", Func: "ListenConfig.Listen", Prologue: "if l, err, ok := mrtListen($R, ctx, network, address); ok { return l, err }"},
+	{Pkg: "net", File: "dial.go", Func: "ListenConfig.ListenPacket", Prologue: "if l, err, ok := mrtListenPacket($R, ctx, network, address); ok { return l, err }"},
 	{Pkg: "time", File: "sleep.go", Func: "Timer.Stop", Prologue: "if ok, handled := mrtTimerStop($R); handled { return ok }"},
 	{Pkg: "time", File: "sleep.go", Func: "Timer.Reset", Prologue: "if ok, handled := mrtTimerReset($R, $0); handled { return ok }"},
 	{Pkg: "runtime", File: "time.go", Func: "timeSleep", Prologue: "if mrtSleep($0) { return }"},

@@ -221,7 +221,7 @@ func TestEscapeFailsTheRun(t *testing.T) {
 	}
 	for _, tc := range []struct{ what, call string }{
 		{"write", "real open system call (" + in + ".escaped)"},
-		{"dial", "real socket system call (AF_INET)"},
+		{"socket", "real socket system call (AF_INET)"},
 		{"exec", "real fork/exec system call (/bin/true)"},
 	} {
 		out, err := exec.Command(exe, "1", in, tc.what).CombinedOutput()
@@ -234,6 +234,12 @@ func TestEscapeFailsTheRun(t *testing.T) {
 				t.Errorf("%s: output lacks %q:\n%s", tc.what, want, out)
 			}
 		}
+	}
+	// std's net.Dial goes to the simulated network instead: refused there,
+	// no escape.
+	out, err := exec.Command(exe, "1", in, "dial").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "call error: dial tcp 127.0.0.1:1: connect: connection refused") || !strings.Contains(string(out), "result=ok") {
+		t.Errorf("dial: want a simulated connection refused and no escape, got %v:\n%s", err, out)
 	}
 	if _, err := os.Stat(in + ".escaped"); !os.IsNotExist(err) {
 		t.Fatalf("the refused write created a real file: %v", err)

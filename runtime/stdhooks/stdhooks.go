@@ -16,13 +16,16 @@
 package stdhooks
 
 import (
+	"context"
 	"encoding/binary"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
 	"github.com/marionette-dst/marionette/runtime"
+	simnet "github.com/marionette-dst/marionette/shims/net"
 )
 
 // Wait blocks the calling simulated goroutine until try(key) succeeds: try
@@ -270,83 +273,174 @@ func Sleep(ns int64) bool {
 	return true
 }
 
-// afterFuncs holds the time.Timers AfterFunc made under simulation, by
-// address, for Stop and Reset, whoever calls them. A world's entries go
-// when it ends.
-var afterFuncs struct {
+// timers holds the time.Timers and time.Tickers Timer made under
+// simulation, by address, for Stop and Reset, whoever calls them. A world's
+// entries go when it ends.
+var timers struct {
 	mu sync.Mutex
-	m  map[unsafe.Pointer]*afterFunc
+	m  map[unsafe.Pointer]*stdTimer
 }
 
-type afterFunc struct {
-	w  *runtime.World
-	f  func()
-	ev *runtime.Event
+// stdTimer is a timer of one world: an event that starts f in a new
+// goroutine (AfterFunc), or sends the time on c and, with a period,
+// reschedules itself (a ticker), as the time shim's timers do.
+type stdTimer struct {
+	w      *runtime.World
+	f      func()
+	c      chan time.Time
+	period time.Duration
+	name   string
+	ev     *runtime.Event
 }
 
-// AfterFunc makes the zero time.Timer at t a timer of the caller's world
-// that starts f in a new simulated goroutine after ns of simulated time (as
-// the time shim's AfterFunc does). It reports false outside a simulation.
-func AfterFunc(t unsafe.Pointer, ns int64, f func()) bool {
+// Timer makes the time.Timer or time.Ticker at t (zero, not yet returned
+// to its caller) a timer of the caller's world firing after ns and then
+// every period if it is not 0: it starts f in a new simulated goroutine, or
+// sends the simulated time on the chan time.Time at c. It reports false
+// outside a simulation.
+func Timer(t unsafe.Pointer, ns, period int64, f func(), c unsafe.Pointer) bool {
 	g := runtime.Lookup()
 	if g == nil {
 		return false
 	}
 	w := g.World()
-	a := &afterFunc{w: w, f: f}
-	afterFuncs.mu.Lock()
-	if afterFuncs.m == nil {
-		afterFuncs.m = map[unsafe.Pointer]*afterFunc{}
+	st := &stdTimer{w: w, f: f, period: time.Duration(period), name: "time.Timer"}
+	switch {
+	case f != nil:
+		st.name = "time.AfterFunc"
+	case period > 0:
+		st.name = "time.Ticker"
 	}
-	afterFuncs.m[t] = a
-	afterFuncs.mu.Unlock()
-	w.Local(afterFuncsKey{}, func() any {
+	if c != nil {
+		st.c = *(*chan time.Time)(c)
+	}
+	timers.mu.Lock()
+	if timers.m == nil {
+		timers.m = map[unsafe.Pointer]*stdTimer{}
+	}
+	timers.m[t] = st
+	timers.mu.Unlock()
+	w.Local(timersKey{}, func() any {
 		w.OnEnd(func() {
-			afterFuncs.mu.Lock()
-			for k, a := range afterFuncs.m { // deletion only: order does not matter
-				if a.w == w {
-					delete(afterFuncs.m, k)
+			timers.mu.Lock()
+			for k, st := range timers.m { // deletion only: order does not matter
+				if st.w == w {
+					delete(timers.m, k)
 				}
 			}
-			afterFuncs.mu.Unlock()
+			timers.mu.Unlock()
 		})
 		return true
 	})
-	a.start(time.Duration(ns))
+	st.start(time.Duration(ns))
 	return true
 }
 
-type afterFuncsKey struct{}
+type timersKey struct{}
 
-func (a *afterFunc) start(d time.Duration) {
-	a.ev = a.w.Schedule(d, "time.AfterFunc", func() { a.w.Go("time.AfterFunc", a.f) })
+func (st *stdTimer) start(d time.Duration) { st.ev = st.w.Schedule(d, st.name, st.fire) }
+
+// fire runs in the scheduler at the timer's instant.
+func (st *stdTimer) fire() {
+	switch {
+	case st.f != nil:
+		st.w.Go(st.name, st.f)
+	case st.period > 0:
+		if !runtime.TrySendIn(st.w, st.c, st.w.Wall()) {
+			st.w.Trace("time.tick.drop", nil, int64(st.period), "")
+		}
+		st.ev = st.w.Schedule(st.period, st.name, st.fire)
+	default:
+		// The slot is empty: stop empties it, and a one-shot timer fires
+		// once per (re)start.
+		runtime.TrySendIn(st.w, st.c, st.w.Wall())
+	}
 }
 
-// TimerReset stops (ns < 0) or resets to ns a timer AfterFunc made: it
-// reports whether the call was pending, and handled = false for any other
-// timer (std's own code then serves it). Stop or Reset from another run
-// while the timer's run goes on panics, as with the time shim's timers;
-// after its run ended they do nothing.
-func TimerReset(t unsafe.Pointer, ns int64) (pending, handled bool) {
-	afterFuncs.mu.Lock()
-	a := afterFuncs.m[t]
-	afterFuncs.mu.Unlock()
-	if a == nil {
+// stop cancels the pending event and empties the channel's slot, so no
+// stale time is received after Stop or Reset (Go 1.23 semantics); it
+// reports whether either prevented a delivery.
+func (st *stdTimer) stop() bool {
+	pending := st.ev.Cancel()
+	if st.c != nil {
+		select {
+		case <-st.c:
+			pending = true
+		default:
+		}
+	}
+	return pending
+}
+
+// TimerReset stops (ns < 0) or resets to ns, then every period, a timer
+// Timer made: it reports whether a delivery was pending, and handled =
+// false for any other timer (std's own code then serves it). Stop or Reset
+// from another run while the timer's run goes on panics, as with the time
+// shim's timers; after its run ended they do nothing.
+func TimerReset(t unsafe.Pointer, ns, period int64) (pending, handled bool) {
+	timers.mu.Lock()
+	st := timers.m[t]
+	timers.mu.Unlock()
+	if st == nil {
 		return false, false
 	}
 	var cur *runtime.World
 	if g := runtime.Lookup(); g != nil {
 		cur = g.World()
 	}
-	if cur != a.w {
+	if cur != st.w {
 		if cur == nil {
 			return false, true // the run is over: nothing of it fires again
 		}
-		panic("marionette: time.Timer.Stop or Reset called on a timer created in another simulation run")
+		panic("marionette: a time.Timer or time.Ticker created in one simulation run was stopped or reset in another")
 	}
-	pending = a.ev.Cancel()
+	pending = st.stop()
 	if ns >= 0 {
-		a.start(time.Duration(ns))
+		if period > 0 {
+			st.period = time.Duration(period)
+		}
+		st.start(time.Duration(ns))
 	}
 	return pending, true
+}
+
+// Dial is net.Dialer.DialContext (d is the *net.Dialer) for a simulated
+// goroutine: the simulated network's dial with the dialer's timeout,
+// deadline, local address and cancel channel. It reports false for any
+// other caller.
+func Dial(d unsafe.Pointer, ctx any, network, address string) (any, error, bool) {
+	if !simulating() {
+		return nil, nil, false
+	}
+	std := (*net.Dialer)(d)
+	sd := &simnet.Dialer{Timeout: std.Timeout, Deadline: std.Deadline, LocalAddr: std.LocalAddr, Cancel: std.Cancel}
+	c, err := sd.DialContext(ctx.(context.Context), network, address)
+	return c, err, true
+}
+
+// Listen is net.ListenConfig.Listen for a simulated goroutine.
+func Listen(lc unsafe.Pointer, ctx any, network, address string) (any, error, bool) {
+	if !simulating() {
+		return nil, nil, false
+	}
+	var slc simnet.ListenConfig
+	l, err := slc.Listen(ctx.(context.Context), network, address)
+	return l, err, true
+}
+
+// ListenPacket is net.ListenConfig.ListenPacket for a simulated goroutine.
+func ListenPacket(lc unsafe.Pointer, ctx any, network, address string) (any, error, bool) {
+	if !simulating() {
+		return nil, nil, false
+	}
+	var slc simnet.ListenConfig
+	pc, err := slc.ListenPacket(ctx.(context.Context), network, address)
+	return pc, err, true
+}
+
+// simulating reports whether a simulated goroutine (not an event callback)
+// is calling.
+func simulating() bool {
+	g := runtime.Lookup()
+	return g != nil && !g.Callback()
 }

@@ -20,8 +20,11 @@ func init() {
 	hooks.CondWait = CondWait
 	hooks.Now = Now
 	hooks.Sleep = Sleep
-	hooks.AfterFunc = AfterFunc
+	hooks.Timer = Timer
 	hooks.TimerReset = TimerReset
+	hooks.Dial = Dial
+	hooks.Listen = Listen
+	hooks.ListenPacket = ListenPacket
 	hooks.Rand = Rand
 	hooks.Uint64 = Uint64
 	hooks.Escape = runtime.Escape
@@ -30,6 +33,9 @@ func init() {
 	hooks.RecvHook = runtime.ErasedRecv
 	hooks.CloseHook = runtime.ErasedClose
 	hooks.GoschedHook = runtime.ErasedGosched
+	hooks.DeferredHook = runtime.Deferred
+	hooks.MapOrderHook = runtime.ErasedMapOrder
+	hooks.MapKeyHook = runtime.ErasedMapKey
 	hooks.SelectHook = func(hasDefault bool, cases []*hooks.SelectCase) int {
 		// hooks.SelectCase and runtime.ErasedCase have the same fields.
 		return runtime.ErasedSelect(hasDefault, *(*[]*runtime.ErasedCase)(unsafe.Pointer(&cases)))

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/marionette-dst/marionette/runtime"
@@ -89,8 +90,9 @@ func main() {
 
 // escape runs a world whose root goroutine reads the real file in (allowed:
 // an input) and then makes the real call named by what, through std (this
-// file is not rewritten): "write" creates a file, "dial" opens a socket,
-// "exec" starts a process.
+// file is not rewritten): "write" creates a file, "socket" opens a real
+// socket, "exec" starts a process; "dial" dials with std's net, which the
+// overlay sends to the simulated network (nothing listens there).
 // Built with the overlay, the run fails with kind escape and the call is
 // refused.
 func escape(seed uint64, in, what string) {
@@ -106,6 +108,11 @@ func escape(seed uint64, in, what string) {
 		switch what {
 		case "write":
 			callErr = os.WriteFile(in+".escaped", []byte("x"), 0o644)
+		case "socket":
+			var fd int
+			if fd, callErr = syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0); callErr == nil {
+				syscall.Close(fd)
+			}
 		case "exec":
 			callErr = exec.Command("/bin/true").Run()
 		case "dial":

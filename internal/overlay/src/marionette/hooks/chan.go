@@ -24,7 +24,25 @@ var (
 	SelectHook func(hasDefault bool, cases []*SelectCase) int
 	// GoschedHook is runtime.Gosched.
 	GoschedHook func()
+	// MapOrderHook orders the keys (a *[]K) of a range over a map in the
+	// caller's world; MapKeyHook numbers the identities of a key written
+	// to a map (a *K).
+	MapOrderHook func(keys any) bool
+	MapKeyHook   func(key any)
+	// DeferredHook stops a deferred function of a goroutine the simulator
+	// is killing (see Deferred).
+	DeferredHook func()
 )
+
+// Deferred starts every function of rewritten std code that calls recover:
+// while the simulator kills the goroutine (its node crashed, its run
+// ended), it panics again with the simulator's sentinel, so the recover is
+// never reached and the unwinding stays invisible to std.
+func Deferred() {
+	if h := DeferredHook; h != nil {
+		h()
+	}
+}
 
 // elem is the element type of a channel, as methods on pointers.
 type elem[T any] struct{}
@@ -207,3 +225,59 @@ func Select(hasDefault bool, cases ...Case) int {
 }
 
 func (r *RecvOp[T]) setOK() { r.OK = r.sc.OK }
+
+// MapRange is for k, v := range m: in a world, the keys in an order drawn
+// from the seed (entries deleted before they are reached are skipped, and
+// keys unequal to themselves, NaNs, are produced at the end).
+func MapRange[M ~map[K]V, K comparable, V any](m M) func(yield func(K, V) bool) {
+	return func(yield func(K, V) bool) {
+		h := MapOrderHook
+		if h == nil {
+			for k, v := range m {
+				if !yield(k, v) {
+					return
+				}
+			}
+			return
+		}
+		keys := make([]K, 0, len(m))
+		var odd []K
+		var oddV []V
+		for k, v := range m {
+			if k != k {
+				odd, oddV = append(odd, k), append(oddV, v)
+				continue
+			}
+			keys = append(keys, k)
+		}
+		if !h(&keys) {
+			for k, v := range m {
+				if !yield(k, v) {
+					return
+				}
+			}
+			return
+		}
+		for _, k := range keys {
+			if v, ok := m[k]; ok && !yield(k, v) {
+				return
+			}
+		}
+		for i, k := range odd {
+			if !yield(k, oddV[i]) {
+				return
+			}
+		}
+	}
+}
+
+// MapKey is the key of a map write (m[k] = v, map literals) whose type
+// can hold a pointer, a channel or an interface: in a world, its
+// identities get their numbers in program order, so ranges order them by
+// when they were first stored, not by address.
+func MapKey[K comparable](k K) K {
+	if h := MapKeyHook; h != nil {
+		h(&k)
+	}
+	return k
+}

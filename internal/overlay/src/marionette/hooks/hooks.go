@@ -25,12 +25,21 @@ var (
 	Now func(t unsafe.Pointer) bool
 	// Sleep parks the calling simulated goroutine for ns of simulated time.
 	Sleep func(ns int64) bool
-	// AfterFunc makes the (zero) time.Timer at t call f in a new simulated
-	// goroutine after ns of simulated time.
-	AfterFunc func(t unsafe.Pointer, ns int64, f func()) bool
-	// TimerReset stops (ns < 0) or resets a timer AfterFunc made, reporting
-	// whether it was pending and whether t is such a timer.
-	TimerReset func(t unsafe.Pointer, ns int64) (pending, handled bool)
+	// Timer makes the time.Timer or time.Ticker at t a simulated timer
+	// firing after ns (then every period, if not 0): it starts f in a new
+	// simulated goroutine (AfterFunc), or sends on the chan time.Time at c.
+	Timer func(t unsafe.Pointer, ns, period int64, f func(), c unsafe.Pointer) bool
+	// TimerReset stops (ns < 0) or resets (to ns, then period) a timer
+	// Timer made, reporting whether it was pending and whether t is such a
+	// timer.
+	TimerReset func(t unsafe.Pointer, ns, period int64) (pending, handled bool)
+	// Dial, Listen and ListenPacket are net.Dialer.DialContext and
+	// net.ListenConfig's Listen and ListenPacket on the simulated network
+	// (d, lc: the *net.Dialer, *net.ListenConfig; ctx a context.Context;
+	// the results a net.Conn, net.Listener, net.PacketConn).
+	Dial         func(d unsafe.Pointer, ctx any, network, address string) (any, error, bool)
+	Listen       func(lc unsafe.Pointer, ctx any, network, address string) (any, error, bool)
+	ListenPacket func(lc unsafe.Pointer, ctx any, network, address string) (any, error, bool)
 	// Rand fills b from the world's crypto stream.
 	Rand func(b []byte) bool
 	// Escape reports a system call that would change the real machine or
