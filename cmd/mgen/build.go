@@ -69,7 +69,11 @@ func runBuild(e env, args []string) error {
 		buildArgs = append(buildArgs, "-race")
 	}
 	if g.std {
-		ov, err := stdOverlay(modRoot)
+		patterns := cfg.Patterns
+		if cfg.Workload != "" {
+			patterns = append(patterns[:len(patterns):len(patterns)], cfg.Workload)
+		}
+		ov, err := stdOverlay(e, modRoot, e.dir, patterns, cfg.Include)
 		if err != nil {
 			return err
 		}

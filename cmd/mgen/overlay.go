@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"os/exec"
+	"sort"
 	"strings"
 
 	"github.com/marionette-dst/marionette/internal/overlay"
@@ -14,9 +15,12 @@ import (
 const stdhooksPkg = "github.com/marionette-dst/marionette/runtime/stdhooks"
 
 // stdOverlay returns the -overlay flag that builds the module at modRoot
-// with the standard library simulated, writing the overlay to the cache the
-// first time.
-func stdOverlay(modRoot string) (string, error) {
+// with the standard library, and the dependencies of the packages matched
+// by patterns (from dir), simulated; the overlay is written to the cache
+// the first time. Dependencies whose modules match include are rewritten
+// by gen instead (below <out>/_ext), and Marionette's own, and the
+// modules its runtime uses, stay as they are.
+func stdOverlay(e env, modRoot, dir string, patterns, include []string) (string, error) {
 	// (go test's vet step cannot run on packages that exist only in an
 	// overlay; the caller turns it off.)
 	goenv, err := goOutput(modRoot, "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH")
@@ -27,15 +31,61 @@ func stdOverlay(modRoot string) (string, error) {
 	if len(lines) != 4 {
 		return "", fmt.Errorf("go env GOROOT GOVERSION GOOS GOARCH: unexpected output %q", goenv)
 	}
-	dir, err := goOutput(modRoot, "list", "-f", "{{.Dir}}", stdhooksPkg)
+	hooksDir, err := goOutput(modRoot, "list", "-f", "{{.Dir}}", stdhooksPkg)
 	if err != nil {
 		return "", err
 	}
-	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], GOOS: lines[2], GOARCH: lines[3], Dir: modRoot, HooksDir: strings.TrimSpace(dir)})
+	deps, err := dependencyPackages(dir, patterns, include)
 	if err != nil {
 		return "", err
+	}
+	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], GOOS: lines[2], GOARCH: lines[3],
+		Dir: modRoot, HooksDir: strings.TrimSpace(hooksDir), Deps: deps})
+	if err != nil {
+		return "", err
+	}
+	for _, s := range overlay.Skipped(path) {
+		fmt.Fprintf(e.stderr, "mgen: warning: %s\n", s)
 	}
 	return "-overlay=" + path, nil
+}
+
+// dependencyPackages lists the packages of other modules that the packages
+// matched by patterns (and their tests) import, directly or not: the
+// packages the overlay rewrites in place.
+func dependencyPackages(dir string, patterns, include []string) ([]overlay.Dep, error) {
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	// The modules Marionette's runtime itself uses stay native: the
+	// simulator must not simulate itself.
+	own, err := goOutput(dir, "list", "-e", "-deps", "-f", "{{with .Module}}{{.Path}}{{end}}", stdhooksPkg,
+		"github.com/marionette-dst/marionette/runtime/simtest", "github.com/marionette-dst/marionette/runtime/simmain",
+		"github.com/marionette-dst/marionette/history")
+	if err != nil {
+		return nil, err
+	}
+	skip := map[string]bool{}
+	for _, m := range strings.Fields(own) {
+		skip[m] = true
+	}
+	out, err := goOutput(dir, append([]string{"list", "-e", "-deps", "-test", "-f",
+		"{{if not .Standard}}{{with .Module}}{{if not .Main}}{{.Path}}\t{{$.ImportPath}}\t{{$.Dir}}{{end}}{{end}}{{end}}"}, patterns...)...)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var deps []overlay.Dep
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[2] == "" || strings.Contains(f[1], " ") || skip[f[0]] || includeMatches(include, f[0]) || seen[f[1]] {
+			continue // a test variant, Marionette's, or rewritten by gen (-include)
+		}
+		seen[f[1]] = true
+		deps = append(deps, overlay.Dep{ImportPath: f[1], Dir: f[2]})
+	}
+	sort.Slice(deps, func(i, j int) bool { return deps[i].ImportPath < deps[j].ImportPath })
+	return deps, nil
 }
 
 func goOutput(dir string, args ...string) (string, error) {

@@ -131,7 +131,7 @@ func runGen(e env, args []string) error {
 	if err != nil || !g.std {
 		return err
 	}
-	ov, err := stdOverlay(moduleRoot(res.OutDir))
+	ov, err := stdOverlay(e, moduleRoot(res.OutDir), e.dir, cfg.Patterns, cfg.Include)
 	if err != nil {
 		return err
 	}

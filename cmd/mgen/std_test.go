@@ -99,3 +99,36 @@ func TestExamplesDoNotEscape(t *testing.T) {
 		t.Fatalf("testdata/wal under -std: %v\n%s%s", err, stdout, stderr)
 	}
 }
+
+// TestDependenciesRewrittenInPlace runs testdata/deps, whose tests call a
+// dependency module (testdata/deps/dep, a replace) that starts goroutines,
+// selects on channels and timers (a copy of testify's Eventually) and
+// ranges over a pointer-keyed map. Without -include the overlay rewrites
+// that module in place, keeping its import path: its goroutines are
+// simulated (Eventually waits 50ms of simulated time), its map order comes
+// from the seed, and every seed replays. Without the overlay its goroutines
+// are foreign.
+func TestDependenciesRewrittenInPlace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end: builds std with the overlay")
+	}
+	dir := testmod.Copy(t, "deps")
+	stdout, stderr, err := mgen(t, dir, "test", "-runs", "5", "-check-determinism", "-v", ".", "--", "-v")
+	if err != nil || !strings.Contains(stdout+stderr, "5 passed, 0 failed") {
+		t.Fatalf("mgen test: %v\n%s%s", err, stdout, stderr)
+	}
+	if !strings.Contains(stdout+stderr, "run=TestEventually seed=1 profile=smoke sim=50ms ") {
+		t.Errorf("Eventually did not wait 50ms of simulated time:\n%s", stdout)
+	}
+	orders := map[string]bool{}
+	for _, m := range regexp.MustCompile(`map order \[[0-9 ]+\]`).FindAllString(stdout, -1) {
+		orders[m] = true
+	}
+	if len(orders) < 2 {
+		t.Errorf("5 seeds gave %d map orders, want the seed to choose:\n%s", len(orders), stdout)
+	}
+	stdout, stderr, err = mgen(t, dir, "test", "-std=false", "-runs", "1", ".", "--", "-run", "TestPool")
+	if err == nil || !strings.Contains(stdout+stderr, "kind=foreign") {
+		t.Errorf("without the overlay the dependency's goroutines should be foreign: %v\n%s%s", err, stdout, stderr)
+	}
+}

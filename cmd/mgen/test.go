@@ -86,7 +86,7 @@ func runTest(e env, args []string) error {
 
 	var buildFlags []string
 	if tf.std {
-		ov, err := stdOverlay(modRoot)
+		ov, err := stdOverlay(e, modRoot, e.dir, cfg.Patterns, cfg.Include)
 		if err != nil {
 			return err
 		}

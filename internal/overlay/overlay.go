@@ -63,6 +63,17 @@ type Config struct {
 	// Dir is where the go command runs to load the std packages the
 	// overlay rewrites (the user's module root).
 	Dir string
+	// Deps are packages of the main module's dependencies to rewrite in
+	// place, like std's (rewrite.RewriteInPlace): their goroutines,
+	// channels, selects and map ranges run under the simulator, with their
+	// import paths (and type identity, embedded files, assembly) unchanged.
+	Deps []Dep
+}
+
+// A Dep is a package of a dependency module.
+type Dep struct {
+	ImportPath string
+	Dir        string // its directory (module cache, or a replacement)
 }
 
 // Rewritten lists the std packages whose goroutines, channel operations
@@ -177,6 +188,12 @@ func Build(cfg Config) (string, error) {
 	if err := hashRewriteInputs(h, cfg); err != nil {
 		return "", err
 	}
+	for _, d := range cfg.Deps {
+		fmt.Fprintf(h, "dep %s\n", d.ImportPath)
+		if err := hashGoFiles(h, d.Dir, d.ImportPath); err != nil {
+			return "", err
+		}
+	}
 	key := hex.EncodeToString(h.Sum(nil))[:20]
 	base := cfg.CacheDir
 	if base == "" {
@@ -206,11 +223,25 @@ func Build(cfg Config) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("overlay: %v", err)
 	}
+	deps := make([]string, len(cfg.Deps))
+	for i, d := range cfg.Deps {
+		deps[i] = d.ImportPath
+	}
+	rewrittenDeps, skipped, err := rewrite.RewriteInPlace(cfg.Dir, nil, deps)
+	if err != nil {
+		return "", fmt.Errorf("overlay: %v", err)
+	}
+	for target, content := range rewrittenDeps {
+		rewritten[target] = content
+	}
 	for target, content := range rewritten {
 		if _, dup := files[target]; dup {
 			return "", fmt.Errorf("overlay: internal error: %s is both patched and rewritten", target)
 		}
 		files[target] = content
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "skipped.txt"), []byte(strings.Join(skipped, "\n")), 0o644); err != nil {
+		return "", fmt.Errorf("overlay: %v", err)
 	}
 	replace := map[string]string{}
 	for i, target := range sortedKeys(files) {
@@ -410,21 +441,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // rewriter's code).
 func hashRewriteInputs(h io.Writer, cfg Config) error {
 	for _, pkg := range Rewritten {
-		dir := filepath.Join(cfg.GOROOT, "src", filepath.FromSlash(pkg))
-		ents, err := os.ReadDir(dir)
-		if err != nil {
-			return fmt.Errorf("overlay: %v", err)
-		}
-		for _, e := range ents {
-			if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
-				continue
-			}
-			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil {
-				return fmt.Errorf("overlay: %v", err)
-			}
-			fmt.Fprintf(h, "%s/%s\n%d\n", pkg, e.Name(), len(data))
-			h.Write(data)
+		if err := hashGoFiles(h, filepath.Join(cfg.GOROOT, "src", filepath.FromSlash(pkg)), pkg); err != nil {
+			return err
 		}
 	}
 	exe, err := os.Executable()
@@ -438,4 +456,35 @@ func hashRewriteInputs(h io.Writer, cfg Config) error {
 	defer f.Close()
 	_, err = io.Copy(h, f)
 	return err
+}
+
+// hashGoFiles writes into h the names and contents of the non-test Go
+// files of the package in dir.
+func hashGoFiles(h io.Writer, dir, pkg string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("overlay: %v", err)
+	}
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			return fmt.Errorf("overlay: %v", err)
+		}
+		fmt.Fprintf(h, "%s/%s\n%d\n", pkg, e.Name(), len(data))
+		h.Write(data)
+	}
+	return nil
+}
+
+// Skipped returns the packages the overlay at jsonPath (from Build) left
+// native, each with the reason.
+func Skipped(jsonPath string) []string {
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(jsonPath), "skipped.txt"))
+	if err != nil || len(data) == 0 {
+		return nil
+	}
+	return strings.Split(string(data), "\n")
 }
