@@ -77,7 +77,7 @@ func runBuild(e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		buildArgs = append(buildArgs, ov)
+		buildArgs = append(buildArgs, ov...)
 	}
 	cmd := exec.Command("go", append(buildArgs, target.SimPath)...)
 	cmd.Dir = modRoot

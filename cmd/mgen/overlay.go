@@ -14,40 +14,41 @@ import (
 
 const stdhooksPkg = "github.com/marionette-dst/marionette/runtime/stdhooks"
 
-// stdOverlay returns the -overlay flag that builds the module at modRoot
+// stdOverlay returns the go command flags (-overlay, and -modfile when
+// dependencies in the module cache are rewritten) that build the module at modRoot
 // with the standard library, and the dependencies of the packages matched
 // by patterns (from dir), simulated; the overlay is written to the cache
 // the first time. Dependencies whose modules match include are rewritten
 // by gen instead (below <out>/_ext), and Marionette's own, and the
 // modules its runtime uses, stay as they are.
-func stdOverlay(e env, modRoot, dir string, patterns, include []string) (string, error) {
+func stdOverlay(e env, modRoot, dir string, patterns, include []string) ([]string, error) {
 	// (go test's vet step cannot run on packages that exist only in an
 	// overlay; the caller turns it off.)
-	goenv, err := goOutput(modRoot, "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH")
+	goenv, err := goOutput(modRoot, "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH", "GOMODCACHE", "GOMOD")
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	lines := strings.Split(strings.TrimSpace(goenv), "\n")
-	if len(lines) != 4 {
-		return "", fmt.Errorf("go env GOROOT GOVERSION GOOS GOARCH: unexpected output %q", goenv)
+	if len(lines) != 6 {
+		return nil, fmt.Errorf("go env GOROOT GOVERSION GOOS GOARCH GOMODCACHE GOMOD: unexpected output %q", goenv)
 	}
 	hooksDir, err := goOutput(modRoot, "list", "-f", "{{.Dir}}", stdhooksPkg)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	deps, err := dependencyPackages(dir, patterns, include)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], GOOS: lines[2], GOARCH: lines[3],
-		Dir: modRoot, HooksDir: strings.TrimSpace(hooksDir), Deps: deps})
+		ModCache: lines[4], GoMod: lines[5], Dir: modRoot, HooksDir: strings.TrimSpace(hooksDir), Deps: deps})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, s := range overlay.Skipped(path) {
 		fmt.Fprintf(e.stderr, "mgen: warning: %s\n", s)
 	}
-	return "-overlay=" + path, nil
+	return overlay.Flags(path), nil
 }
 
 // dependencyPackages lists the packages of other modules that the packages
@@ -70,7 +71,7 @@ func dependencyPackages(dir string, patterns, include []string) ([]overlay.Dep, 
 		skip[m] = true
 	}
 	out, err := goOutput(dir, append([]string{"list", "-e", "-deps", "-test", "-f",
-		"{{if not .Standard}}{{with .Module}}{{if not .Main}}{{.Path}}\t{{$.ImportPath}}\t{{$.Dir}}{{end}}{{end}}{{end}}"}, patterns...)...)
+		"{{if not .Standard}}{{with .Module}}{{if not .Main}}{{.Path}}\t{{$.ImportPath}}\t{{$.Dir}}\t{{.Version}}\t{{.Dir}}{{end}}{{end}}{{end}}"}, patterns...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +79,11 @@ func dependencyPackages(dir string, patterns, include []string) ([]overlay.Dep, 
 	var deps []overlay.Dep
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Split(line, "\t")
-		if len(f) != 3 || f[2] == "" || strings.Contains(f[1], " ") || skip[f[0]] || includeMatches(include, f[0]) || seen[f[1]] {
+		if len(f) != 5 || f[2] == "" || strings.Contains(f[1], " ") || skip[f[0]] || includeMatches(include, f[0]) || seen[f[1]] {
 			continue // a test variant, Marionette's, or rewritten by gen (-include)
 		}
 		seen[f[1]] = true
-		deps = append(deps, overlay.Dep{ImportPath: f[1], Dir: f[2]})
+		deps = append(deps, overlay.Dep{ImportPath: f[1], Dir: f[2], ModPath: f[0], ModVersion: f[3], ModDir: f[4]})
 	}
 	sort.Slice(deps, func(i, j int) bool { return deps[i].ImportPath < deps[j].ImportPath })
 	return deps, nil

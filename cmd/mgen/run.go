@@ -140,7 +140,7 @@ func runGen(e env, args []string) error {
 	if r, err := filepath.Rel(e.dir, out); err == nil && !strings.HasPrefix(r, "..") {
 		out = "./" + filepath.ToSlash(r)
 	}
-	fmt.Fprintf(e.stderr, "mgen: run the simulated tests (the standard library simulated too) with:\n  go test %s -vet=off %s/...\n", ov, out)
+	fmt.Fprintf(e.stderr, "mgen: run the simulated tests (the standard library simulated too) with:\n  go test %s -vet=off %s/...\n", strings.Join(ov, " "), out)
 	return nil
 }
 

@@ -90,7 +90,7 @@ func runTest(e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		buildFlags = append(buildFlags, ov, "-vet=off")
+		buildFlags = append(append(buildFlags, ov...), "-vet=off")
 	}
 	// Replay commands (internal/replaycmd) repeat the build flags, as the
 	// test binaries' own do (the overlay sets them there).

@@ -37,6 +37,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"sort"
@@ -68,12 +69,21 @@ type Config struct {
 	// channels, selects and map ranges run under the simulator, with their
 	// import paths (and type identity, embedded files, assembly) unchanged.
 	Deps []Dep
+	// ModCache is the module cache (go env GOMODCACHE); GoMod the main
+	// module's go.mod, from which the -modfile go.mod is made.
+	ModCache, GoMod string
 }
 
 // A Dep is a package of a dependency module.
 type Dep struct {
 	ImportPath string
 	Dir        string // its directory (module cache, or a replacement)
+	// Its module: path, version and directory. A module in the module
+	// cache cannot be overlaid (the go command refuses); Build copies it,
+	// rewritten, into the overlay's directory, and a go.mod for
+	// -modfile (the user's, plus a replace of that version by the copy)
+	// makes the build use the copy.
+	ModPath, ModVersion, ModDir string
 }
 
 // Rewritten lists the std packages whose goroutines, channel operations
@@ -189,9 +199,16 @@ func Build(cfg Config) (string, error) {
 		return "", err
 	}
 	for _, d := range cfg.Deps {
-		fmt.Fprintf(h, "dep %s\n", d.ImportPath)
+		fmt.Fprintf(h, "dep %s %s@%s %s\n", d.ImportPath, d.ModPath, d.ModVersion, d.ModDir)
 		if err := hashGoFiles(h, d.Dir, d.ImportPath); err != nil {
 			return "", err
+		}
+	}
+	if cfg.GoMod != "" {
+		for _, f := range []string{cfg.GoMod, strings.TrimSuffix(cfg.GoMod, ".mod") + ".sum"} {
+			data, _ := os.ReadFile(f)
+			fmt.Fprintf(h, "%s\n%d\n", f, len(data))
+			h.Write(data)
 		}
 	}
 	key := hex.EncodeToString(h.Sum(nil))[:20]
@@ -231,8 +248,14 @@ func Build(cfg Config) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("overlay: %v", err)
 	}
+	copied, err := copyModules(cfg, tmp, dir, rewrittenDeps)
+	if err != nil {
+		return "", err
+	}
 	for target, content := range rewrittenDeps {
-		rewritten[target] = content
+		if !copied[target] {
+			rewritten[target] = content
+		}
 	}
 	for target, content := range rewritten {
 		if _, dup := files[target]; dup {
@@ -487,4 +510,119 @@ func Skipped(jsonPath string) []string {
 		return nil
 	}
 	return strings.Split(string(data), "\n")
+}
+
+// copyModules writes the rewritten files of modules in the module cache,
+// which an overlay may not replace, into copies of those modules below
+// tmp/mods (the overlay directory dir once renamed), and a go.mod in tmp
+// that replaces each such module version by its copy (see Flags). It
+// returns the files it wrote that way.
+func copyModules(cfg Config, tmp, dir string, rewritten map[string][]byte) (map[string]bool, error) {
+	done := map[string]bool{}
+	if cfg.ModCache == "" || cfg.GoMod == "" {
+		return done, nil
+	}
+	mods := map[string]Dep{}
+	for _, d := range cfg.Deps {
+		if d.ModDir != "" && d.ModVersion != "" && within(d.ModDir, cfg.ModCache) {
+			mods[d.ModDir] = d
+		}
+	}
+	var replaces []string
+	copies := map[string]string{}
+	for _, target := range sortedKeys(rewritten) {
+		var d Dep
+		for mdir, md := range mods { // at most one module dir holds target
+			if within(target, mdir) {
+				d = md
+			}
+		}
+		if d.ModDir == "" {
+			continue
+		}
+		rel := filepath.Join("mods", filepath.FromSlash(d.ModPath)+"@"+d.ModVersion)
+		if _, ok := copies[d.ModDir]; !ok {
+			if err := copyTree(d.ModDir, filepath.Join(tmp, rel)); err != nil {
+				return nil, fmt.Errorf("overlay: copying %s@%s: %v", d.ModPath, d.ModVersion, err)
+			}
+			// A module from before go.mod files: a replacement needs one
+			// (no go line: the go command assumes the old language version
+			// it assumes for the original, go1.16).
+			if gm := filepath.Join(tmp, rel, "go.mod"); !fileExists(gm) {
+				if err := os.WriteFile(gm, []byte("module "+d.ModPath+"\n"), 0o644); err != nil {
+					return nil, fmt.Errorf("overlay: %v", err)
+				}
+			}
+			copies[d.ModDir] = rel
+			replaces = append(replaces, "-replace="+d.ModPath+"@"+d.ModVersion+"="+filepath.Join(dir, rel))
+		}
+		r, _ := filepath.Rel(d.ModDir, target)
+		if err := os.WriteFile(filepath.Join(tmp, rel, r), rewritten[target], 0o644); err != nil {
+			return nil, fmt.Errorf("overlay: %v", err)
+		}
+		done[target] = true
+	}
+	if len(replaces) == 0 {
+		return done, nil
+	}
+	mod, err := os.ReadFile(cfg.GoMod)
+	if err != nil {
+		return nil, fmt.Errorf("overlay: %v", err)
+	}
+	sum, _ := os.ReadFile(strings.TrimSuffix(cfg.GoMod, ".mod") + ".sum")
+	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), mod, 0o644); err != nil {
+		return nil, fmt.Errorf("overlay: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "go.sum"), sum, 0o644); err != nil {
+		return nil, fmt.Errorf("overlay: %v", err)
+	}
+	cmd := exec.Command("go", append(append([]string{"mod", "edit"}, replaces...), filepath.Join(tmp, "go.mod"))...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("overlay: go mod edit: %v\n%s", err, out)
+	}
+	return done, nil
+}
+
+// Flags returns the go command flags that build with the overlay whose
+// JSON file Build returned: -overlay, and -modfile when dependencies in
+// the module cache were rewritten into copies.
+func Flags(jsonPath string) []string {
+	flags := []string{"-overlay=" + jsonPath}
+	if mod := filepath.Join(filepath.Dir(jsonPath), "go.mod"); fileExists(mod) {
+		flags = append(flags, "-modfile="+mod)
+	}
+	return flags
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// within reports whether path p is dir or below it.
+func within(p, dir string) bool {
+	r, err := filepath.Rel(dir, p)
+	return err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+}
+
+// copyTree copies the regular files below src to dst (writable).
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		r, _ := filepath.Rel(src, p)
+		t := filepath.Join(dst, r)
+		if d.IsDir() {
+			return os.MkdirAll(t, 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(t, data, 0o644)
+	})
 }

@@ -281,3 +281,58 @@ func MapKey[K comparable](k K) K {
 	}
 	return k
 }
+
+// ChanLoop and MapIter are the loops the rewriter writes for ranges in
+// files older than go1.23 (no range-over-func):
+//
+//	for v := range c     ->  for it, v, ok := RecvLoop(c); ok; ok = it.Next(&v) {
+//	for k, v := range m  ->  for it, k, v, ok := MapLoop(m); ok; ok = it.Next(&k, &v) {
+type ChanLoop[T any] struct{ c <-chan T }
+
+// RecvLoop starts a loop over a channel: it receives the first value.
+func RecvLoop[T any](c <-chan T) (it ChanLoop[T], v T, ok bool) {
+	v, ok = Recv2(c)
+	return ChanLoop[T]{c}, v, ok
+}
+
+// Next receives the next value into *v (v may be nil); at the close *v is
+// left as it was, as a range loop leaves its variable.
+func (it ChanLoop[T]) Next(v *T) bool {
+	x, ok := Recv2(it.c)
+	if ok && v != nil {
+		*v = x
+	}
+	return ok
+}
+
+// MapIter is a loop over a map, in MapRange's order.
+type MapIter[K comparable, V any] struct {
+	keys []K
+	vals []V
+	i    int
+}
+
+// MapLoop starts a loop over a map: it returns the first entry.
+func MapLoop[M ~map[K]V, K comparable, V any](m M) (it *MapIter[K, V], k K, v V, ok bool) {
+	it = &MapIter[K, V]{}
+	for k, v := range MapRange(m) {
+		it.keys, it.vals = append(it.keys, k), append(it.vals, v)
+	}
+	ok = it.Next(&k, &v)
+	return it, k, v, ok
+}
+
+// Next stores the next entry in *k and *v (either may be nil).
+func (it *MapIter[K, V]) Next(k *K, v *V) bool {
+	if it.i >= len(it.keys) {
+		return false
+	}
+	if k != nil {
+		*k = it.keys[it.i]
+	}
+	if v != nil {
+		*v = it.vals[it.i]
+	}
+	it.i++
+	return true
+}
