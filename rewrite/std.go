@@ -126,13 +126,13 @@ func RewriteInPlace(dir string, env []string, pkgs []string) (map[string][]byte,
 // and functions that call recover.
 func matchStdFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, fv fileVersion) *FileSites {
 	m := &matcher{
-		fset:    fset,
-		info:    info,
-		file:    file,
-		base:    fset.File(file.Pos()).Base(),
-		skip:    map[ast.Node]bool{},
-		pkgUses: map[*types.PkgName][]int{},
-		std:     true,
+		fset:        fset,
+		info:        info,
+		file:        file,
+		base:        fset.File(file.Pos()).Base(),
+		skip:        map[ast.Node]bool{},
+		pkgUses:     map[*types.PkgName][]int{},
+		std:         true,
 		noRangeFunc: !rangeFunc(fv.lang),
 		fs: &FileSites{
 			Filename: filename,
