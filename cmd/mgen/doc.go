@@ -27,7 +27,9 @@ of the same module:
 
 Every package of the main module that a matched package depends on is
 generated too (its tests only when it is matched). Packages of other modules
-are used as they are, unless their module matches -include, a comma-separated
+are rewritten in place by the std overlay (-std, below), import paths
+unchanged; with -std=false they are used as they are. A module that matches
+-include, a comma-separated
 list of module paths, each exact or ending in "/..." (the module and every
 module below it); those go to <DIR>/_ext/<their import path>, which keeps
 their internal packages importable by exactly the packages that could import
