@@ -12,10 +12,11 @@ import (
 // TestIncludeRewritesAnotherModule runs a package that uses
 // golang.org/x/sync/errgroup (a module from the module cache: Marionette's
 // own dependency graph includes it, so the test stays offline). errgroup
-// starts goroutines and blocks on its own channels: without -include those
-// goroutines are foreign and the run must fail saying so and naming the fix;
-// with -include the module is rewritten into marionette_sim/_ext and the test
-// passes in virtual time.
+// starts goroutines and blocks on its own channels. With the std overlay
+// (the default) the module is rewritten in place and the test passes in
+// virtual time with no flag; without it (-std=false) those goroutines are
+// foreign and the run must fail saying so and naming the fix; with -include
+// the module is rewritten into marionette_sim/_ext and the test passes.
 func TestIncludeRewritesAnotherModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end to end")
@@ -93,15 +94,21 @@ func TestSlowSum(t *testing.T) {
 	}
 }
 `)
-	stdout, _, err := mgen(t, dir, "test", "./eg")
+	// Without the std overlay, errgroup's goroutines are foreign.
+	stdout, _, err := mgen(t, dir, "test", "-std=false", "./eg")
 	var fe *failedError
 	if !errors.As(err, &fe) {
-		t.Fatalf("without -include: got %v, want a failure\n%s", err, stdout)
+		t.Fatalf("without -include and -std: got %v, want a failure\n%s", err, stdout)
 	}
 	for _, want := range []string{"FAIL foreign", "started by golang.org/x/sync/errgroup.(*Group).Go", "mgen gen -include"} {
 		if !strings.Contains(stdout, want) {
-			t.Errorf("without -include: output lacks %q:\n%s", want, stdout)
+			t.Errorf("without -include and -std: output lacks %q:\n%s", want, stdout)
 		}
+	}
+	// With it (the default), errgroup is rewritten in place: no -include.
+	stdout, _, err = mgen(t, dir, "test", "-runs", "3", "./eg")
+	if err != nil {
+		t.Fatalf("with the overlay, without -include: %v\n%s", err, stdout)
 	}
 	stdout, _, err = mgen(t, dir, "test", "-include", "golang.org/x/sync/...", "-runs", "3", "./eg")
 	if err != nil {
