@@ -42,6 +42,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/marionette-dst/marionette/rewrite"
 )
@@ -186,23 +187,22 @@ func Build(cfg Config) (string, error) {
 	}
 	// The key covers every file; the hooks file names the overlay's own
 	// path, so it is keyed before that name is appended. The rewritten std
-	// files are keyed by their inputs (the std sources and this program,
-	// which holds the rewriter), so a cache hit costs no rewriting.
+	// and dependency files are keyed by their inputs (their sources and
+	// this program, which holds the rewriter) and cached apart, shared by
+	// every module's overlay, so a cache hit costs no rewriting.
 	hooksTarget := filepath.Join(cfg.HooksDir, "zz_overlay_hooks.go")
+	stdKey, depKey, err := rewriteKeys(cfg)
+	if err != nil {
+		return "", err
+	}
 	h := sha256.New()
-	fmt.Fprintf(h, "marionette overlay v1\n%s\n%s\n%s/%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.GOOS, cfg.GOARCH, cfg.HooksDir)
+	fmt.Fprintf(h, "marionette overlay v1\n%s\n%s\n%s/%s\n%s\n%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.GOOS, cfg.GOARCH, cfg.HooksDir, stdKey, depKey)
 	for _, target := range sortedKeys(files) {
 		fmt.Fprintf(h, "%s\n%d\n", target, len(files[target]))
 		h.Write(files[target])
 	}
-	if err := hashRewriteInputs(h, cfg); err != nil {
-		return "", err
-	}
 	for _, d := range cfg.Deps {
 		fmt.Fprintf(h, "dep %s %s@%s %s\n", d.ImportPath, d.ModPath, d.ModVersion, d.ModDir)
-		if err := hashGoFiles(h, d.Dir, d.ImportPath); err != nil {
-			return "", err
-		}
 	}
 	if cfg.GoMod != "" {
 		for _, f := range []string{cfg.GoMod, strings.TrimSuffix(cfg.GoMod, ".mod") + ".sum"} {
@@ -236,17 +236,22 @@ func Build(cfg Config) (string, error) {
 		return "", fmt.Errorf("overlay: %v", err)
 	}
 	defer os.RemoveAll(tmp)
-	rewritten, err := rewrite.RewriteStd(cfg.Dir, nil, Rewritten)
+	rewritten, _, err := cachedRewrite(base, "std-"+stdKey, func() (map[string][]byte, []string, error) {
+		out, err := rewrite.RewriteStd(cfg.Dir, nil, Rewritten)
+		return out, nil, err
+	})
 	if err != nil {
-		return "", fmt.Errorf("overlay: %v", err)
+		return "", err
 	}
 	deps := make([]string, len(cfg.Deps))
 	for i, d := range cfg.Deps {
 		deps[i] = d.ImportPath
 	}
-	rewrittenDeps, skipped, err := rewrite.RewriteInPlace(cfg.Dir, nil, deps)
+	rewrittenDeps, skipped, err := cachedRewrite(base, "deps-"+depKey, func() (map[string][]byte, []string, error) {
+		return rewrite.RewriteInPlace(cfg.Dir, nil, deps)
+	})
 	if err != nil {
-		return "", fmt.Errorf("overlay: %v", err)
+		return "", err
 	}
 	copied, err := copyModules(cfg, tmp, dir, rewrittenDeps)
 	if err != nil {
@@ -459,26 +464,117 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// hashRewriteInputs writes into h what the rewritten std files depend on:
-// the Go files of the rewritten packages and this executable (the
-// rewriter's code).
-func hashRewriteInputs(h io.Writer, cfg Config) error {
+// rewriteKeys returns the cache keys of the rewritten std files and of the
+// rewritten dependency files: their sources, the target, and this
+// executable (the rewriter's code).
+func rewriteKeys(cfg Config) (stdKey, depKey string, err error) {
+	exe, err := exeHash()
+	if err != nil {
+		return "", "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "std v1\n%s\n%s\n%s/%s\n%s\n", cfg.GoVersion, cfg.GOROOT, cfg.GOOS, cfg.GOARCH, exe)
 	for _, pkg := range Rewritten {
 		if err := hashGoFiles(h, filepath.Join(cfg.GOROOT, "src", filepath.FromSlash(pkg)), pkg); err != nil {
-			return err
+			return "", "", err
 		}
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("overlay: %v", err)
+	stdKey = hex.EncodeToString(h.Sum(nil))[:20]
+	h = sha256.New()
+	fmt.Fprintf(h, "deps v1\n%s\n%s/%s\n%s\n", cfg.GoVersion, cfg.GOOS, cfg.GOARCH, exe)
+	for _, d := range cfg.Deps {
+		fmt.Fprintf(h, "dep %s %s\n", d.ImportPath, d.Dir)
+		if err := hashGoFiles(h, d.Dir, d.ImportPath); err != nil {
+			return "", "", err
+		}
 	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return fmt.Errorf("overlay: %v", err)
+	return stdKey, hex.EncodeToString(h.Sum(nil))[:20], nil
+}
+
+var exeSum struct {
+	once sync.Once
+	sum  string
+	err  error
+}
+
+// exeHash returns the hash of this executable, computed once.
+func exeHash() (string, error) {
+	exeSum.once.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			exeSum.err = fmt.Errorf("overlay: %v", err)
+			return
+		}
+		f, err := os.Open(exe)
+		if err != nil {
+			exeSum.err = fmt.Errorf("overlay: %v", err)
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			exeSum.err = fmt.Errorf("overlay: %v", err)
+			return
+		}
+		exeSum.sum = hex.EncodeToString(h.Sum(nil))
+	})
+	return exeSum.sum, exeSum.err
+}
+
+// cachedRewrite returns what run produces (rewritten files by target path,
+// and skipped packages), from base/rewrites/<key> when an earlier call
+// stored it there.
+func cachedRewrite(base, key string, run func() (map[string][]byte, []string, error)) (map[string][]byte, []string, error) {
+	dir := filepath.Join(base, "rewrites", key)
+	type manifest struct {
+		Files   map[string]string // target path -> file name in dir
+		Skipped []string
 	}
-	defer f.Close()
-	_, err = io.Copy(h, f)
-	return err
+	if data, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err == nil {
+		var m manifest
+		if json.Unmarshal(data, &m) == nil {
+			out := map[string][]byte{}
+			for target, name := range m.Files {
+				content, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					return nil, nil, fmt.Errorf("overlay: %v", err)
+				}
+				out[target] = content
+			}
+			return out, m.Skipped, nil
+		}
+	}
+	out, skipped, err := run()
+	if err != nil {
+		return nil, nil, fmt.Errorf("overlay: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("overlay: %v", err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".tmp-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("overlay: %v", err)
+	}
+	defer os.RemoveAll(tmp)
+	m := manifest{Files: map[string]string{}, Skipped: skipped}
+	for i, target := range sortedKeys(out) {
+		name := fmt.Sprintf("%04d-%s", i, filepath.Base(target))
+		if err := os.WriteFile(filepath.Join(tmp, name), out[target], 0o644); err != nil {
+			return nil, nil, fmt.Errorf("overlay: %v", err)
+		}
+		m.Files[target] = name
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "manifest.json"), data, 0o644); err != nil {
+		return nil, nil, fmt.Errorf("overlay: %v", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil && !fileExists(filepath.Join(dir, "manifest.json")) {
+		return nil, nil, fmt.Errorf("overlay: %v", err)
+	}
+	return out, skipped, nil
 }
 
 // hashGoFiles writes into h the names and contents of the non-test Go
