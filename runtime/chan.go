@@ -293,11 +293,31 @@ func (s Sender[T]) Send(v T) { Send(s.c, v) }
 func (s Sender[T]) SendCase(v T) *SendOp[T] { return SendCase(s.c, v) }
 
 func send[T any](g *G, c chan T, v T) {
+	w := g.w
+	w.maybePreempt(g)
+	// The ready cases, typed: trySend without its interface calls (the
+	// hot path of a handoff).
+	key := chanKey(c)
+	if cs := w.chans[key]; cs != nil {
+		if r := popWaiter(&cs.recvq); r != nil {
+			*(*T)(r.elem) = v
+			r.ok = true
+			w.complete(r)
+			return
+		}
+	}
+	if c != nil {
+		select {
+		case c <- v:
+			return
+		default:
+		}
+	}
 	// The value waits in the goroutine's reusable slot for T, which the
 	// core may hand to a receiver while the goroutine is parked.
 	slot := opSlot[T](g)
 	*slot = v
-	sendOn(g, chanKey(c), unsafe.Pointer(slot), typedOps[T]{})
+	parkSend(g, key, unsafe.Pointer(slot), typedOps[T]{})
 	var zero T
 	*slot = zero // do not keep the value alive
 }
@@ -310,10 +330,16 @@ func sendOn(g *G, key, v unsafe.Pointer, ops elemOps) {
 	if trySend(w, key, v, ops) {
 		return
 	}
+	parkSend(g, key, v, ops)
+}
+
+// parkSend parks g until the send of *v completes (trySend failed).
+func parkSend(g *G, key, v unsafe.Pointer, ops elemOps) {
 	if key == nil {
 		g.Park("chan send (nil chan)", "")
 		panic("unreachable: nil channel send resumed")
 	}
+	w := g.w
 	wt := g.opWaiter()
 	*wt = waiter{send: true, elem: v}
 	w.enqueue(g, key, ops, wt)
@@ -348,10 +374,31 @@ func Recv2Ok[T any, B ~bool](c <-chan T, ok B) (T, B) {
 }
 
 func recv[T any](g *G, c chan T) (T, bool) {
+	w := g.w
+	w.maybePreempt(g)
+	// The ready cases, typed: tryRecv without its interface calls.
+	key := chanKey(c)
+	if c != nil {
+		select {
+		case v, ok := <-c:
+			if ok {
+				refill(w, key, typedOps[T]{})
+			}
+			return v, ok
+		default:
+		}
+		if cs := w.chans[key]; cs != nil {
+			if s := popWaiter(&cs.sendq); s != nil {
+				v := *(*T)(s.elem)
+				w.complete(s)
+				return v, true
+			}
+		}
+	}
 	// The value is delivered into the goroutine's reusable slot for T
 	// rather than into a fresh heap variable.
 	slot := opSlot[T](g)
-	ok := recvOn(g, chanKey(c), unsafe.Pointer(slot), typedOps[T]{})
+	ok := parkRecv(g, key, unsafe.Pointer(slot), typedOps[T]{})
 	v := *slot
 	var zero T
 	*slot = zero // do not keep the value alive
@@ -366,10 +413,16 @@ func recvOn(g *G, key, dst unsafe.Pointer, ops elemOps) bool {
 	if ok, done := tryRecv(w, key, dst, ops); done {
 		return ok
 	}
+	return parkRecv(g, key, dst, ops)
+}
+
+// parkRecv parks g until a receive into *dst completes (tryRecv failed).
+func parkRecv(g *G, key, dst unsafe.Pointer, ops elemOps) bool {
 	if key == nil {
 		g.Park("chan receive (nil chan)", "")
 		panic("unreachable: nil channel receive resumed")
 	}
+	w := g.w
 	wt := g.opWaiter()
 	*wt = waiter{elem: dst}
 	w.enqueue(g, key, ops, wt)
