@@ -40,6 +40,7 @@ var shimmed = map[string]bool{
 	"context":      true,
 	"crypto/rand":  true,
 	"flag":         true,
+	"io/ioutil":    true,
 	"log":          true,
 	"log/slog":     true,
 	"math/rand":    true,

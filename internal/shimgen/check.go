@@ -350,11 +350,51 @@ func underlyingKind(t types.Type) string {
 func (c *checker) mentionsStd(t types.Type) bool {
 	found := false
 	walkNamed(t, func(obj *types.TypeName) {
-		if obj.Pkg() == c.std {
+		if c.shimOf(obj.Pkg()) != nil {
 			found = true
 		}
 	})
 	return found
+}
+
+// shimOf returns the shim package that stands for std package p in this
+// shim's signatures: the shim itself for its std package, the shim of
+// another shimmed std package when this shim imports it (io/ioutil's
+// TempFile returns the os shim's *File, as user code that imports "os"
+// gets it), or nil.
+func (c *checker) shimOf(p *types.Package) *types.Package {
+	if p == nil {
+		return nil
+	}
+	if p == c.std {
+		return c.shim
+	}
+	for _, s := range Shims {
+		if s.StdPath == p.Path() {
+			return findImport(c.shim, marionetteModule+"/"+s.Dir, map[*types.Package]bool{})
+		}
+	}
+	return nil
+}
+
+// marionetteModule is Marionette's module path, the prefix of the shims' import
+// paths.
+const marionetteModule = "github.com/marionette-dst/marionette"
+
+func findImport(p *types.Package, path string, seen map[*types.Package]bool) *types.Package {
+	if seen[p] {
+		return nil
+	}
+	seen[p] = true
+	for _, imp := range p.Imports() {
+		if imp.Path() == path {
+			return imp
+		}
+		if f := findImport(imp, path, seen); f != nil {
+			return f
+		}
+	}
+	return nil
 }
 
 // mapType computes M(t) (see [Check]). It returns false if t mentions a std
@@ -366,8 +406,8 @@ func (c *checker) mapType(t types.Type) (types.Type, bool) {
 	}
 	switch t := t.(type) {
 	case *types.Named:
-		if t.Obj().Pkg() == c.std {
-			return c.shimType(t.Obj().Name(), t.TypeArgs())
+		if sp := c.shimOf(t.Obj().Pkg()); sp != nil {
+			return c.shimType(sp, t.Obj().Name(), t.TypeArgs())
 		}
 		args, ok := c.mapList(t.TypeArgs())
 		if !ok {
@@ -376,8 +416,8 @@ func (c *checker) mapType(t types.Type) (types.Type, bool) {
 		inst, err := types.Instantiate(nil, t.Origin(), args, false)
 		return inst, err == nil
 	case *types.Alias:
-		if t.Obj().Pkg() == c.std {
-			return c.shimType(t.Obj().Name(), t.TypeArgs())
+		if sp := c.shimOf(t.Obj().Pkg()); sp != nil {
+			return c.shimType(sp, t.Obj().Name(), t.TypeArgs())
 		}
 		return c.mapType(types.Unalias(t))
 	case *types.Pointer:
@@ -407,8 +447,11 @@ func (c *checker) mapType(t types.Type) (types.Type, bool) {
 	return nil, false
 }
 
-func (c *checker) shimType(name string, targs *types.TypeList) (types.Type, bool) {
-	tn, ok := c.shim.Scope().Lookup(name).(*types.TypeName)
+func (c *checker) shimType(shim *types.Package, name string, targs *types.TypeList) (types.Type, bool) {
+	if shim == nil {
+		return nil, false
+	}
+	tn, ok := shim.Scope().Lookup(name).(*types.TypeName)
 	if !ok {
 		return nil, false
 	}

@@ -14,6 +14,7 @@ package shimgen
 //go:generate go run ../../cmd/shimgen net ../../shims/net
 //go:generate go run ../../cmd/shimgen os ../../shims/os
 //go:generate go run ../../cmd/shimgen flag ../../shims/flag
+//go:generate go run ../../cmd/shimgen io/ioutil ../../shims/io/ioutil
 
 // Shim pairs a std package with the directory of its shim.
 type Shim struct {
@@ -34,4 +35,5 @@ var Shims = []Shim{
 	{"net", "shims/net"},
 	{"os", "shims/os"},
 	{"flag", "shims/flag"},
+	{"io/ioutil", "shims/io/ioutil"},
 }
