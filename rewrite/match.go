@@ -113,16 +113,28 @@ type matcher struct {
 // fv says how the file keeps its language version (version.go); recovers
 // names the functions that call recover directly (defers.go).
 func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, mapPath func(string) (string, bool), extra func(*matcher), fv fileVersion, recovers map[string]bool) *FileSites {
-	tf := fset.File(file.Pos())
+	m := newMatcher(fset, info, file, src, filename, fv)
+	m.recovers = recovers
+	m.matchDirectives()
+	ast.Inspect(file, m.visit)
+	if extra != nil {
+		extra(m)
+	}
+	m.finishImports(mapPath, m.pkgUses)
+	return m.fs
+}
+
+// newMatcher starts the walk of one file; a generated constraint (fv)
+// replaces the file's own constraint lines.
+func newMatcher(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, fv fileVersion) *matcher {
 	m := &matcher{
 		fset:        fset,
 		info:        info,
 		file:        file,
-		base:        tf.Base(),
+		base:        fset.File(file.Pos()).Base(),
 		skip:        map[ast.Node]bool{},
 		pkgUses:     map[*types.PkgName][]int{},
 		noRangeFunc: !rangeFunc(fv.lang),
-		recovers:    recovers,
 		fs: &FileSites{
 			Filename: filename,
 			IsTest:   strings.HasSuffix(filename, "_test.go"),
@@ -130,16 +142,10 @@ func matchFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte
 			Names:    fileNames(file),
 		},
 	}
-	m.matchDirectives()
 	for _, sp := range fv.remove {
 		m.add(&Site{Kind: KindRemove, Span: sp})
 	}
-	ast.Inspect(file, m.visit)
-	if extra != nil {
-		extra(m)
-	}
-	m.finishImports(mapPath, m.pkgUses)
-	return m.fs
+	return m
 }
 
 func (m *matcher) visit(n ast.Node) bool {
@@ -149,16 +155,22 @@ func (m *matcher) visit(n ast.Node) bool {
 			m.pkgUses[pn] = append(m.pkgUses[pn], m.off(n.Pos()))
 		}
 	case *ast.ImportSpec:
-		m.matchImportSpec(n)
+		if !m.std {
+			m.matchImportSpec(n)
+		}
 	case *ast.FuncDecl:
-		m.matchTestFunc(n)
+		if !m.std {
+			m.matchTestFunc(n)
+		}
 		m.matchRecoverer(n.Body)
 	case *ast.FuncLit:
 		m.matchRecoverer(n.Body)
 	case *ast.GoStmt:
 		m.matchGo(n)
 	case *ast.DeferStmt:
-		m.matchDefer(n)
+		if !m.std { // std's deferred calls stay std's (std.go)
+			m.matchDefer(n)
+		}
 	case *ast.SendStmt:
 		m.matchSend(n)
 	case *ast.UnaryExpr:
@@ -190,7 +202,7 @@ func (m *matcher) visit(n ast.Node) bool {
 
 // matchCall dispatches calls by their callee object.
 func (m *matcher) matchCall(call *ast.CallExpr) {
-	if m.matchConversion(call) {
+	if !m.std && m.matchConversion(call) {
 		return
 	}
 	switch obj := typeutil.Callee(m.info, call).(type) {
@@ -208,9 +220,13 @@ func (m *matcher) matchCall(call *ast.CallExpr) {
 				m.matchGosched(call)
 			}
 		case "testing":
-			m.matchTestingCall(call, obj)
+			if !m.std {
+				m.matchTestingCall(call, obj)
+			}
 		case "reflect":
-			m.matchReflect(call, obj)
+			if !m.std {
+				m.matchReflect(call, obj)
+			}
 		}
 	}
 }

@@ -22,10 +22,8 @@ import (
 	"go/types"
 	"go/version"
 	"os"
-	"strings"
 
 	"golang.org/x/tools/go/packages"
-	"golang.org/x/tools/go/types/typeutil"
 )
 
 // BottomPath is the import path of the overlay's bottom package.
@@ -125,76 +123,9 @@ func RewriteInPlace(dir string, env []string, pkgs []string) (map[string][]byte,
 // operations, selects, ranges over channels and maps, keys of map writes,
 // and functions that call recover.
 func matchStdFile(fset *token.FileSet, info *types.Info, file *ast.File, src []byte, filename string, fv fileVersion) *FileSites {
-	m := &matcher{
-		fset:        fset,
-		info:        info,
-		file:        file,
-		base:        fset.File(file.Pos()).Base(),
-		skip:        map[ast.Node]bool{},
-		pkgUses:     map[*types.PkgName][]int{},
-		std:         true,
-		noRangeFunc: !rangeFunc(fv.lang),
-		fs: &FileSites{
-			Filename: filename,
-			IsTest:   strings.HasSuffix(filename, "_test.go"),
-			Src:      src,
-			Names:    fileNames(file),
-		},
-	}
-	for _, sp := range fv.remove {
-		m.add(&Site{Kind: KindRemove, Span: sp})
-	}
-	ast.Inspect(file, m.visitStd)
+	m := newMatcher(fset, info, file, src, filename, fv)
+	m.std = true
+	ast.Inspect(file, m.visit)
 	m.finishImports(func(string) (string, bool) { return "", false }, m.pkgUses)
 	return m.fs
-}
-
-func (m *matcher) visitStd(n ast.Node) bool {
-	switch n := n.(type) {
-	case *ast.Ident:
-		if pn, ok := m.info.Uses[n].(*types.PkgName); ok {
-			m.pkgUses[pn] = append(m.pkgUses[pn], m.off(n.Pos()))
-		}
-	case *ast.FuncDecl:
-		m.matchRecoverer(n.Body)
-	case *ast.FuncLit:
-		m.matchRecoverer(n.Body)
-	case *ast.GoStmt:
-		m.matchGo(n)
-	case *ast.SendStmt:
-		m.matchSend(n)
-	case *ast.UnaryExpr:
-		m.matchRecv(n)
-	case *ast.AssignStmt:
-		if len(n.Lhs) == 2 && len(n.Rhs) == 1 {
-			m.matchRecv2(n.Rhs[0], n.Lhs[1])
-		}
-		for _, lhs := range n.Lhs {
-			m.matchMapWrite(lhs)
-		}
-	case *ast.IncDecStmt:
-		m.matchMapWrite(n.X)
-	case *ast.CompositeLit:
-		m.matchMapLit(n)
-	case *ast.ValueSpec:
-		if len(n.Names) == 2 && len(n.Values) == 1 {
-			m.matchRecv2(n.Values[0], nil)
-		}
-	case *ast.CallExpr:
-		switch obj := typeutil.Callee(m.info, n).(type) {
-		case *types.Builtin:
-			if obj.Name() == "close" && len(n.Args) == 1 {
-				m.matchClose(n)
-			}
-		case *types.Func:
-			if obj.Pkg() != nil && obj.Pkg().Path() == "runtime" && obj.Name() == "Gosched" {
-				m.matchGosched(n)
-			}
-		}
-	case *ast.RangeStmt:
-		m.matchRange(n)
-	case *ast.SelectStmt:
-		m.matchSelect(n)
-	}
-	return true
 }
