@@ -420,22 +420,27 @@ func Dial(d unsafe.Pointer, ctx any, network, address string) (any, error, bool)
 
 // Listen is net.ListenConfig.Listen for a simulated goroutine.
 func Listen(lc unsafe.Pointer, ctx any, network, address string) (any, error, bool) {
-	if !simulating() {
-		return nil, nil, false
-	}
-	var slc simnet.ListenConfig
-	l, err := slc.Listen(ctx.(context.Context), network, address)
-	return l, err, true
+	return listen(ctx, network, address, false)
 }
 
 // ListenPacket is net.ListenConfig.ListenPacket for a simulated goroutine.
 func ListenPacket(lc unsafe.Pointer, ctx any, network, address string) (any, error, bool) {
+	return listen(ctx, network, address, true)
+}
+
+// listen listens on the simulated network. The ListenConfig's fields
+// (Control, KeepAlive) have no effect there, as with the net shim's.
+func listen(ctx any, network, address string, packet bool) (any, error, bool) {
 	if !simulating() {
 		return nil, nil, false
 	}
 	var slc simnet.ListenConfig
-	pc, err := slc.ListenPacket(ctx.(context.Context), network, address)
-	return pc, err, true
+	if packet {
+		pc, err := slc.ListenPacket(ctx.(context.Context), network, address)
+		return pc, err, true
+	}
+	l, err := slc.Listen(ctx.(context.Context), network, address)
+	return l, err, true
 }
 
 // simulating reports whether a simulated goroutine (not an event callback)
