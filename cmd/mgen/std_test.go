@@ -132,3 +132,20 @@ func TestDependenciesRewrittenInPlace(t *testing.T) {
 		t.Errorf("without the overlay the dependency's goroutines should be foreign: %v\n%s%s", err, stdout, stderr)
 	}
 }
+
+// TestGRPC runs testdata/grpc, a gRPC health service and client (the
+// default dialer, keepalive on both sides) over net.Listen, with no flags:
+// gRPC, protobuf and x/net are rewritten in place by the overlay, std's net
+// listens and dials on the simulated network, and every seed replays. It
+// needs the gRPC modules from the module proxy, so it runs only with
+// MARIONETTE_E2E=1.
+func TestGRPC(t *testing.T) {
+	if testing.Short() || os.Getenv("MARIONETTE_E2E") == "" {
+		t.Skip("downloads gRPC from the module proxy: set MARIONETTE_E2E=1")
+	}
+	dir := testmod.Copy(t, "grpc")
+	stdout, stderr, err := mgen(t, dir, "test", "-runs", "5", "-check-determinism", ".")
+	if err != nil || !strings.Contains(stdout+stderr, "5 passed, 0 failed") {
+		t.Fatalf("mgen test: %v\n%s%s", err, stdout, stderr)
+	}
+}
