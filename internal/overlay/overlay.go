@@ -60,7 +60,8 @@ type Config struct {
 	// sees it (go list -f {{.Dir}}): the overlay adds a file there.
 	HooksDir string
 	// CacheDir is where overlays are written; empty means
-	// $XDG_CACHE_HOME/marionette/overlay (os.UserCacheDir).
+	// $XDG_CACHE_HOME/marionette/overlay (os.UserCacheDir; the temporary
+	// directory when there is none).
 	CacheDir string
 	// Dir is where the go command runs to load the std packages the
 	// overlay rewrites (the user's module root).
@@ -216,7 +217,9 @@ func Build(cfg Config) (string, error) {
 	if base == "" {
 		ucd, err := os.UserCacheDir()
 		if err != nil {
-			return "", fmt.Errorf("overlay: no cache directory: %v", err)
+			// No $HOME nor $XDG_CACHE_HOME (a bare CI container): the
+			// temporary directory still lets builds share the overlay.
+			ucd = os.TempDir()
 		}
 		base = filepath.Join(ucd, "marionette", "overlay")
 	}
