@@ -55,16 +55,8 @@ func Wait(key unsafe.Pointer, try func(unsafe.Pointer) bool, reason string) bool
 	if try(key) {
 		return true
 	}
-	t := tableOf(g.World())
-	wt := &waiter{g: g}
-	t.push(key, wt, false)
-	parked.Add(1)
-	defer func() {
-		parked.Add(-1)
-		if wt.queued {
-			t.remove(key, wt) // unwound while waiting (the run ended)
-		}
-	}()
+	t, wt, leave := join(g, key)
+	defer leave()
 	for {
 		wt.parked = true
 		g.ParkUntil(reason, "", func() bool {
@@ -161,6 +153,22 @@ func Uint64() (uint64, bool) {
 	return v, true
 }
 
+// join queues g as a waiter for key in its world's table; leave, deferred
+// by the caller, takes it out again if it is still queued (the goroutine
+// was unwound while waiting: its run ended or its node crashed).
+func join(g *runtime.G, key unsafe.Pointer) (t *table, wt *waiter, leave func()) {
+	t = tableOf(g.World())
+	wt = &waiter{g: g}
+	t.push(key, wt, false)
+	parked.Add(1)
+	return t, wt, func() {
+		parked.Add(-1)
+		if wt.queued {
+			t.remove(key, wt)
+		}
+	}
+}
+
 // parked counts the goroutines parked in Wait in all worlds, so that an
 // uncontended release costs one atomic load.
 var parked atomic.Int64
@@ -242,16 +250,8 @@ func CondWait(key unsafe.Pointer, unlock func()) bool {
 	if g.Callback() {
 		panic("marionette: sync.Cond.Wait in a scheduler event callback; callbacks cannot block (spawn a goroutine)")
 	}
-	t := tableOf(g.World())
-	wt := &waiter{g: g}
-	t.push(key, wt, false)
-	parked.Add(1)
-	defer func() {
-		parked.Add(-1)
-		if wt.queued {
-			t.remove(key, wt)
-		}
-	}()
+	_, wt, leave := join(g, key)
+	defer leave()
 	unlock()
 	for wt.queued {
 		wt.parked = true
