@@ -40,11 +40,12 @@ type Disk struct {
 	crashes int
 	latent  map[secKey]uint64 // latent sector -> boot in which it was written
 
-	scope   []scopeRule
-	events  []event // trace events to deliver at unlock
-	quiet   bool    // no latency, faults or random crashes (crash-state enumeration)
-	onCrash func()
-	salt    uint64 // per-disk hash salt (directory order, corruption)
+	scope     []scopeRule
+	events    []event // trace events to deliver at unlock
+	quiet     bool    // no latency, faults or random crashes (crash-state enumeration)
+	onCrash   func()
+	salt      uint64 // per-disk hash salt (directory order, corruption)
+	preloaded bool   // Preload ran
 }
 
 // New makes a disk outside any world (for tests of the model): no latency,

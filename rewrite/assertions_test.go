@@ -43,7 +43,7 @@ func TestAssertionCatalog(t *testing.T) {
 	var catalogs []string
 	for _, p := range append(res.Written, res.Unchanged...) {
 		if strings.Contains(filepath.Base(p), "zz_mgen_assertions") {
-			rel, _ := filepath.Rel(res.OutDir, p)
+			rel, _ := filepath.Rel(filepath.Join(res.OutDir, srcTree), p)
 			catalogs = append(catalogs, filepath.ToSlash(rel))
 		}
 	}
@@ -51,7 +51,7 @@ func TestAssertionCatalog(t *testing.T) {
 		t.Errorf("catalog files %v, want %d", catalogs, len(want))
 	}
 	for name, w := range want {
-		got, err := os.ReadFile(filepath.Join(res.OutDir, name))
+		got, err := os.ReadFile(filepath.Join(res.OutDir, srcTree, name))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -68,7 +68,7 @@ func TestAssertionCatalog(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	out, err := goCmd(t, dir, "test", "-count=1", "-v", "./"+DefaultOut+"/...")
+	out, err := goCmd(t, dir, "test", "-count=1", "-v", "-vet=off", "-overlay="+writeOverlay(t, res), "./...")
 	if err != nil {
 		t.Fatalf("go test of the generated tree: %v\n%s", err, out)
 	}

@@ -1,24 +1,30 @@
 // This file defines Generate, the whole pipeline, and the layout of the
 // output tree:
 //
-//	<module>/a/b                 ->  <out>/a/b            import path <module>/<out>/a/b
+//	<module>/a/b/f.go            ->  <out>/_src/a/b/f.go  compiled in place of <module>/a/b/f.go (Result.Overlay)
 //	other/mod/p (with -include)  ->  <out>/_ext/other/mod/p  import path <module>/<out>/_ext/other/mod/p
 //
-// The output directory must be inside the main module so the generated
-// packages are ordinary packages of it. Included packages keep their whole
-// import path below _ext, so an internal package of theirs stays below the
-// same parent as its importers and the internal rule still holds.
+// The main module's packages are rewritten in place: the build replaces
+// their files by the rewritten ones through the go command's -overlay, so
+// their import paths, directories (testdata, embedded files, assembly) and
+// function names are the user's. The rewritten files live below _src,
+// which wildcards such as ./... skip (a directory starting with _), so the
+// user's native builds never see them. The output directory must be inside
+// the main module so the -include'd packages are ordinary packages of it.
+// They keep their whole import path below _ext, so an internal package of
+// theirs stays below the same parent as its importers and the internal rule
+// still holds.
 
 package rewrite
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/parser"
 	"go/token"
 	"os"
-	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -54,13 +60,18 @@ type Result struct {
 	Unchanged []string
 	Deleted   []string
 	Warnings  []string // unsupported constructs left native (-allow-unsupported)
+	// Overlay maps each file of the main module's packages that the build
+	// must replace (or add), by absolute path, to its rewritten file: the
+	// Replace table of a go command -overlay file.
+	Overlay map[string]string
 }
 
 // Package is one generated package.
 type Package struct {
 	Path    string // the user's import path
-	SimPath string // import path of the generated package
-	Dir     string // directory of the generated package
+	SimPath string // import path to build: Path itself, or below _ext for -include'd packages
+	Dir     string // directory of the generated files
+	SrcDir  string // the package's own directory, where its tests run (testdata)
 	Root    bool   // matched by the patterns (its tests are generated too)
 }
 
@@ -122,7 +133,10 @@ func Generate(cfg Config) (*Result, error) {
 	}
 	res := &Result{OutDir: out, Module: modPath, Warnings: g.warnings}
 	for _, pg := range g.sorted() {
-		res.Packages = append(res.Packages, Package{Path: pg.path, SimPath: pg.simPath, Dir: pg.dir, Root: pg.root})
+		res.Packages = append(res.Packages, Package{Path: pg.path, SimPath: pg.simPath, Dir: pg.dir, SrcDir: pg.srcDir, Root: pg.root})
+	}
+	if res.Overlay, err = g.overlay(files); err != nil {
+		return nil, err
 	}
 	if err := g.write(files, res); err != nil {
 		return res, err
@@ -208,6 +222,7 @@ type pkgGen struct {
 	path    string
 	simPath string
 	dir     string // output directory
+	srcDir  string // the package's directory (in place: the overlay's targets)
 	root    bool
 	ext     bool
 	modPath string // module path of the package (for ext line directives)
@@ -284,10 +299,11 @@ func (g *generator) collect(roots []*packages.Package) {
 		pg := g.byPath[ip]
 		if pg == nil {
 			pg = &pkgGen{path: ip, modPath: p.Module.Path, modVer: p.Module.Version, modDir: p.Module.Dir, modLang: moduleLang(moduleGoVersion(p.Module))}
+			pg.srcDir = pkgDir(p)
 			if p.Module.Main && p.Module.Path == g.modPath {
 				rel := strings.TrimPrefix(strings.TrimPrefix(ip, g.modPath), "/")
-				pg.simPath = path.Join(g.simBase, rel)
-				pg.dir = filepath.Join(g.out, filepath.FromSlash(rel))
+				pg.simPath = ip // in place
+				pg.dir = filepath.Join(g.out, srcTree, filepath.FromSlash(rel))
 			} else {
 				pg.ext = true
 				pg.simPath = g.simBase + "/_ext/" + ip
@@ -345,11 +361,45 @@ func (g *generator) sorted() []*pkgGen {
 	return ps
 }
 
+// srcTree is the directory below the output directory that holds the
+// main module's rewritten files.
+const srcTree = "_src"
+
 // outFile is one generated file.
 type outFile struct {
 	path    string // absolute
 	content []byte
 	pkg     *pkgGen
+	orig    string // the user's file it replaces, if any
+}
+
+// overlay returns the Replace table that compiles the main module's
+// packages from their rewritten files: each rewritten file replaces its
+// original, and each file the generator adds (package state, assertion
+// catalogs, drivers) is added to the package's directory, where it must
+// not meet a file of the user's.
+func (g *generator) overlay(files []outFile) (map[string]string, error) {
+	ov := map[string]string{}
+	for _, f := range files {
+		if f.pkg.ext {
+			continue
+		}
+		target := f.orig
+		if target == "" {
+			if f.pkg.srcDir == "" {
+				return nil, fmt.Errorf("mgen: internal error: no directory for package %s", f.pkg.path)
+			}
+			target = filepath.Join(f.pkg.srcDir, filepath.Base(f.path))
+			if _, err := os.Lstat(target); err == nil {
+				return nil, fmt.Errorf("%s: mgen: this file name is reserved for mgen's generated files; rename the file", relFile(g.dir, target))
+			}
+		}
+		if _, dup := ov[target]; dup {
+			return nil, fmt.Errorf("mgen: internal error: %s generated twice", target)
+		}
+		ov[target] = f.path
+	}
+	return ov, nil
 }
 
 // render runs match, rewrite and emit for every file. Unsupported
@@ -423,7 +473,7 @@ func (g *generator) render() ([]outFile, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
 				}
-				files = append(files, outFile{path: target, content: data, pkg: pg})
+				files = append(files, outFile{path: target, content: data, pkg: pg, orig: name})
 			}
 			// Files go/packages did not type-check as they are: cgo files,
 			// whose compiled form is cgo's output. They are reported and,
@@ -464,7 +514,7 @@ func (g *generator) render() ([]outFile, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s: mgen: internal error: %v", relFile(g.dir, name), err)
 				}
-				files = append(files, outFile{path: target, content: data, pkg: pg})
+				files = append(files, outFile{path: target, content: data, pkg: pg, orig: name})
 			}
 		}
 	}
@@ -491,22 +541,20 @@ func (g *generator) render() ([]outFile, error) {
 	return files, nil
 }
 
-// linePath is the file name the //line directives of target use: the
-// original file relative to the generated file's directory, so output is the
-// same on every machine. Files of -include'd modules live in the module
-// cache; they are named module@version/file, as -trimpath names them.
+// linePath is the file name the //line directives of target use. A file
+// compiled in place of the user's names it by its absolute path, which is
+// what the compiler records for the original (and -trimpath rewrites
+// alike): stacks, runtime.Caller and test output are the native ones. Files
+// of -include'd modules live in the module cache; they are named
+// module@version/file, as -trimpath names them.
 func (g *generator) linePath(pg *pkgGen, orig, target string) string {
-	if pg.ext {
-		if r, err := filepath.Rel(pg.modDir, orig); err == nil && pg.modVer != "" {
-			return pg.modPath + "@" + pg.modVer + "/" + filepath.ToSlash(r)
-		}
+	if !pg.ext {
 		return filepath.ToSlash(orig)
 	}
-	r, err := filepath.Rel(filepath.Dir(target), orig)
-	if err != nil {
-		return filepath.ToSlash(orig)
+	if r, err := filepath.Rel(pg.modDir, orig); err == nil && pg.modVer != "" {
+		return pg.modPath + "@" + pg.modVer + "/" + filepath.ToSlash(r)
 	}
-	return filepath.ToSlash(r)
+	return filepath.ToSlash(orig)
 }
 
 // write writes the files that changed, refusing to overwrite a file that
@@ -585,7 +633,53 @@ func (g *generator) write(files []outFile, res *Result) error {
 			res.Deleted = append(res.Deleted, p)
 		}
 	}
-	return nil
+	return g.removeLegacy(res)
+}
+
+// removeLegacy deletes the files an older mgen generated beside the
+// rewritten tree's current layout (<out>/a/b instead of <out>/_src/a/b):
+// left there, they would be packages that ./... builds.
+func (g *generator) removeLegacy(res *Result) error {
+	return filepath.WalkDir(g.out, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			if p != g.out && strings.HasPrefix(d.Name(), "_") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".go") {
+			return nil
+		}
+		if data, err := os.ReadFile(p); err != nil || !IsGenerated(data) {
+			return nil
+		}
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+		res.Deleted = append(res.Deleted, p)
+		return nil
+	})
+}
+
+// OverlayFile is the name, in the output directory, of the go command
+// -overlay file that builds the rewritten tree (WriteOverlay).
+const OverlayFile = "overlay.json"
+
+// WriteOverlay writes a go command -overlay file with the Replace table
+// replace (Result.Overlay, plus the standard library's when it is
+// simulated) to path.
+func WriteOverlay(path string, replace map[string]string) error {
+	js, err := json.MarshalIndent(struct{ Replace map[string]string }{replace}, "", "\t")
+	if err != nil {
+		return err
+	}
+	return writeAtomic(path, append(js, '\n'))
 }
 
 // dirs returns the directories of the generated packages and files.

@@ -56,10 +56,11 @@ func TestGlobalsEndToEnd(t *testing.T) {
 				simModule(t, dir)
 				noPackageState = shared
 				defer func() { noPackageState = false }()
-				if _, err := Generate(Config{Dir: dir, Patterns: []string{"./..."}, Args: "gen ./..."}); err != nil {
+				res, err := Generate(Config{Dir: dir, Patterns: []string{"./..."}, Args: "gen ./..."})
+				if err != nil {
 					t.Fatal(err)
 				}
-				got, out := goTestLines(dir)
+				got, out := goTestLines(dir, writeOverlay(t, res))
 				if got != want {
 					t.Errorf("go test of the generated tree:\n%s\nwant lines:\n%s\nfull output:\n%s", got, want, out)
 				}
@@ -72,8 +73,8 @@ var timing = regexp.MustCompile(` \([0-9.]+s\)$`)
 
 // goTestLines runs the generated tests under simulation with seed 1 and
 // returns the lines starting with ok, --- or FAIL, without timings.
-func goTestLines(dir string) (lines, out string) {
-	cmd := exec.Command("go", "test", "-count=1", "./"+DefaultOut+"/...")
+func goTestLines(dir, overlay string) (lines, out string) {
+	cmd := exec.Command("go", "test", "-count=1", "-vet=off", "-overlay="+overlay, "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "MARIONETTE_SEED=1")
 	b, _ := cmd.CombinedOutput()
@@ -114,12 +115,12 @@ func Workload(w *runtime.World) { _ = w.Nodes() }
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(res.OutDir, "cmd", "app", "zz_mgen_main.go"))
+	data, err := os.ReadFile(filepath.Join(res.OutDir, srcTree, "cmd", "app", "zz_mgen_main.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`workload "example.com/drv/marionette_sim/load"`,
+		`workload "example.com/drv/load"`,
 		"Workload: func(w *mrt.World) error {\n\t\t\tworkload.Workload(w)\n\t\t\treturn nil\n\t\t},",
 		`WorkloadPath: "example.com/drv/load",`,
 		"Main: mrtgMain,",
@@ -129,7 +130,7 @@ func Workload(w *runtime.World) { _ = w.Nodes() }
 		}
 	}
 	if !testing.Short() {
-		if out, err := goCmd(t, dir, "vet", "./..."); err != nil {
+		if out, err := goCmd(t, dir, "vet", "-overlay="+writeOverlay(t, res), "./..."); err != nil {
 			t.Errorf("go vet: %v\n%s", err, out)
 		}
 	}
@@ -137,4 +138,14 @@ func Workload(w *runtime.World) { _ = w.Nodes() }
 	if err == nil || !strings.Contains(err.Error(), "example.com/drv/bad: Workload has type func(n int) error; want func Workload(w *runtime.World)") {
 		t.Errorf("bad workload: %v", err)
 	}
+}
+
+// writeOverlay writes the -overlay file of a generation and returns its path.
+func writeOverlay(t testing.TB, res *Result) string {
+	t.Helper()
+	ov := filepath.Join(res.OutDir, OverlayFile)
+	if err := WriteOverlay(ov, res.Overlay); err != nil {
+		t.Fatal(err)
+	}
+	return ov
 }

@@ -103,7 +103,11 @@ func runCase(t *testing.T, file string) {
 		if err == nil && !d.IsDir() {
 			rel, _ := filepath.Rel(dir, p)
 			data, _ := os.ReadFile(p)
-			got[filepath.ToSlash(rel)] = string(data)
+			if filepath.Base(p) == OverlayFile {
+				return nil
+			}
+			// Files compiled in place name their originals by absolute path.
+			got[filepath.ToSlash(rel)] = strings.ReplaceAll(string(data), filepath.ToSlash(dir), "$WORK")
 		}
 		return nil
 	})
@@ -145,9 +149,10 @@ func runCase(t *testing.T, file string) {
 	if testing.Short() {
 		return
 	}
-	compileOutput(t, dir)
+	ov := writeOverlay(t, res)
+	compileOutput(t, dir, ov)
 	if wantRun != nil {
-		runOutput(t, dir, *wantRun)
+		runOutput(t, dir, ov, *wantRun)
 	}
 }
 
@@ -182,17 +187,25 @@ func goCmd(t testing.TB, dir string, args ...string) (string, error) {
 	return string(out), err
 }
 
-// compileOutput vets the whole module: the input and the generated tree.
-func compileOutput(t *testing.T, dir string) {
+// compileOutput vets the whole module: natively (the input), and through
+// the overlay (the generated tree in place, with the -include'd packages).
+func compileOutput(t *testing.T, dir, overlay string) {
 	simModule(t, dir)
 	if out, err := goCmd(t, dir, "vet", "./..."); err != nil {
-		t.Errorf("go vet of the generated module failed: %v\n%s", err, out)
+		t.Errorf("go vet of the module failed: %v\n%s", err, out)
+	}
+	args := []string{"vet", "-overlay=" + overlay, "./..."}
+	if _, err := os.Stat(filepath.Join(dir, DefaultOut, "_ext")); err == nil {
+		args = append(args, "./"+DefaultOut+"/_ext/...")
+	}
+	if out, err := goCmd(t, dir, args...); err != nil {
+		t.Errorf("go vet of the generated tree failed: %v\n%s", err, out)
 	}
 }
 
 // runOutput runs the generated tests under simulation with seed 1.
-func runOutput(t *testing.T, dir, want string) {
-	cmd := exec.Command("go", "test", "-count=1", "./"+DefaultOut+"/...")
+func runOutput(t *testing.T, dir, overlay, want string) {
+	cmd := exec.Command("go", "test", "-count=1", "-vet=off", "-overlay="+overlay, "./...")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off", "GOSUMDB=off", "MARIONETTE_SEED=1")
 	out, _ := cmd.CombinedOutput()

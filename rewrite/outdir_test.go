@@ -110,7 +110,7 @@ func TestOutSymlinks(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := os.Stat(filepath.Join(target, "a", "a.go")); err != nil {
+				if _, err := os.Stat(filepath.Join(target, srcTree, "a", "a.go")); err != nil {
 					t.Fatalf("generated package a not at the real location: %v", err)
 				}
 				// The real location is not loaded as packages of the
@@ -148,7 +148,7 @@ func TestOutSymlinkBelow(t *testing.T) {
 	outside := t.TempDir()
 	stale := filepath.Join(outside, "stale.go")
 	writeFile(t, stale, []byte(Header("gen ./...")+"\n\npackage a\n"))
-	pkgA := filepath.Join(dir, DefaultOut, "a")
+	pkgA := filepath.Join(dir, DefaultOut, srcTree, "a")
 	if err := os.RemoveAll(pkgA); err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +174,9 @@ func TestStaleTemporariesCleaned(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, DefaultOut)
-	stale := []string{filepath.Join(out, ".mgen-123456.tmp"), filepath.Join(out, "a", ".mgen-42.tmp")}
-	keep := []string{filepath.Join(out, ".mgen-notes.tmp"), filepath.Join(out, "a", "mgen-1.tmp"), filepath.Join(out, "a", ".mgen-1.tmp.bak")}
+	a := filepath.Join(out, srcTree, "a")
+	stale := []string{filepath.Join(out, ".mgen-123456.tmp"), filepath.Join(a, ".mgen-42.tmp")}
+	keep := []string{filepath.Join(out, ".mgen-notes.tmp"), filepath.Join(a, "mgen-1.tmp"), filepath.Join(a, ".mgen-1.tmp.bak")}
 	for _, p := range append(append([]string(nil), stale...), keep...) {
 		writeFile(t, p, []byte("partial"))
 	}

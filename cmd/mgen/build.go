@@ -68,17 +68,15 @@ func runBuild(e env, args []string) error {
 	if race {
 		buildArgs = append(buildArgs, "-race")
 	}
-	if g.std {
-		patterns := cfg.Patterns
-		if cfg.Workload != "" {
-			patterns = append(patterns[:len(patterns):len(patterns)], cfg.Workload)
-		}
-		ov, err := stdOverlay(e, modRoot, e.dir, patterns, cfg.Include)
-		if err != nil {
-			return err
-		}
-		buildArgs = append(buildArgs, ov...)
+	patterns := cfg.Patterns
+	if cfg.Workload != "" {
+		patterns = append(patterns[:len(patterns):len(patterns)], cfg.Workload)
 	}
+	ov, err := simFlags(e, res, g.std, patterns, cfg.Include)
+	if err != nil {
+		return err
+	}
+	buildArgs = append(buildArgs, ov...)
 	cmd := exec.Command("go", append(buildArgs, target.SimPath)...)
 	cmd.Dir = modRoot
 	cmd.Env = os.Environ()

@@ -19,11 +19,13 @@ Usage:
 
 Gen loads the packages matched by PATTERNS (default ".") with their tests,
 rewrites them and writes the result below DIR, by default marionette_sim at
-the root of the main module. The generated package of <module>/a/b is
-<DIR>/a/b with import path <module>/<DIR>/a/b, so it is an ordinary package
-of the same module:
+the root of the main module, with DIR/overlay.json, a go command -overlay
+file that compiles the rewritten files in place of the user's: the rewritten
+<module>/a/b/f.go is DIR/_src/a/b/f.go, and package <module>/a/b keeps its
+import path and directory (testdata, embedded files, assembly, function
+names). Gen prints the go test line that runs the simulated tests:
 
-	go test ./marionette_sim/...
+	go test -overlay=$PWD/marionette_sim/overlay.json -vet=off ./...
 
 Every package of the main module that a matched package depends on is
 generated too (its tests only when it is matched). Packages of other modules
@@ -74,9 +76,8 @@ time.Sleep and time.AfterFunc on simulated time, and all
 of std's cryptographic and math/rand randomness from the seed; and a real
 system call that would change the machine or open a socket, made by
 simulated code anywhere, fails the run with kind escape (exit code 17).
-Gen prints the go test line to use:
-
-	go test -overlay=$HOME/.cache/marionette/overlay/<hash>/overlay.json -vet=off ./marionette_sim/...
+DIR/overlay.json then holds the std overlay's entries too (and gen's go test
+line may add -modfile, for dependencies copied from the module cache).
 
 mgen test and mgen build pass the flags themselves, and replay commands
 printed by such binaries repeat them. The first build recompiles the
@@ -145,7 +146,7 @@ the tests that failed), each with the command that replays it, from the
 module root (the testing flags that can change the run, -short, -timeout,
 -count, ..., before the package; the package's own flags after it):
 
-	MARIONETTE_SEED=7 MARIONETTE_PROFILE=smoke go test -run '^TestName$' ./marionette_sim/pkg
+	MARIONETTE_SEED=7 MARIONETTE_PROFILE=smoke go test -overlay=$PWD/marionette_sim/overlay.json -vet=off -run '^TestName$' ./pkg
 
 Every simulated test run prints a "marionette-assertions: {...}" line with
 the counts of the assertions of the assert package (those the runs reached,
@@ -209,7 +210,7 @@ Trace converts a trace written with MARIONETTE_TRACE=<file> (JSON lines: a
 header, one line per event and a summary, per run) to the Chrome trace event
 format, which ui.perfetto.dev and chrome://tracing open:
 
-	MARIONETTE_TRACE=/tmp/t.jsonl MARIONETTE_SEED=7 go test -run '^TestX$' ./marionette_sim/pkg
+	MARIONETTE_TRACE=/tmp/t.jsonl MARIONETTE_SEED=7 go test -overlay=$PWD/marionette_sim/overlay.json -vet=off -run '^TestX$' ./pkg
 	mgen trace /tmp/t.jsonl > /tmp/t.json
 
 Each run is a process, each goroutine a thread track with its running and

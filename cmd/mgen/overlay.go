@@ -1,54 +1,73 @@
-// This file builds the standard-library overlay (internal/overlay) for the
-// module being simulated, when -std asks for it.
+// This file writes the -overlay file that builds the generated tree in
+// place of the user's packages, with the standard-library overlay
+// (internal/overlay) when -std asks for it.
 
 package main
 
 import (
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/marionette-dst/marionette/internal/overlay"
+	"github.com/marionette-dst/marionette/rewrite"
 )
 
 const stdhooksPkg = "github.com/marionette-dst/marionette/runtime/stdhooks"
 
-// stdOverlay returns the go command flags (-overlay, and -modfile when
-// dependencies in the module cache are rewritten) that build the module at modRoot
-// with the standard library, and the dependencies of the packages matched
-// by patterns (from dir), simulated; the overlay is written to the cache
-// the first time. Dependencies whose modules match include are rewritten
-// by gen instead (below <out>/_ext), and Marionette's own, and the
-// modules its runtime uses, stay as they are.
-func stdOverlay(e env, modRoot, dir string, patterns, include []string) ([]string, error) {
-	// (go test's vet step cannot run on packages that exist only in an
-	// overlay; the caller turns it off.)
-	goenv, err := goOutput(modRoot, "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH", "GOMODCACHE", "GOMOD")
-	if err != nil {
-		return nil, err
-	}
-	lines := strings.Split(strings.TrimSpace(goenv), "\n")
-	if len(lines) != 6 {
-		return nil, fmt.Errorf("go env GOROOT GOVERSION GOOS GOARCH GOMODCACHE GOMOD: unexpected output %q", goenv)
-	}
+// simFlags writes the -overlay file that builds what gen generated (res):
+// the main module's packages compiled from their rewritten files, in
+// place, and with -std the standard library and the dependencies of the
+// packages matched by patterns (from e.dir) simulated too. It returns the
+// go command flags that build with it: -overlay, and -modfile when
+// dependencies in the module cache are rewritten (their copies). The std
+// part is written to the cache the first time. Dependencies whose modules
+// match include are rewritten by gen instead (below <out>/_ext), and
+// Marionette's own, and the modules its runtime uses, stay as they are.
+func simFlags(e env, res *rewrite.Result, std bool, patterns, include []string) ([]string, error) {
+	modRoot := moduleRoot(res.OutDir)
 	hooksDir, err := goOutput(modRoot, "list", "-f", "{{.Dir}}", stdhooksPkg)
 	if err != nil {
 		return nil, err
 	}
-	deps, err := dependencyPackages(dir, patterns, include)
+	hooksDir = strings.TrimSpace(hooksDir)
+	base := ""
+	if std {
+		if base, err = stdOverlay(e, modRoot, hooksDir, patterns, include); err != nil {
+			return nil, err
+		}
+	}
+	return overlay.Write(filepath.Join(res.OutDir, rewrite.OverlayFile), base, res.Overlay, hooksDir)
+}
+
+// stdOverlay builds (or finds in the cache) the overlay of the standard
+// library and of the dependencies, and returns its JSON file.
+func stdOverlay(e env, modRoot, hooksDir string, patterns, include []string) (string, error) {
+	// (go test's vet step cannot run on packages that exist only in an
+	// overlay; the caller turns it off.)
+	goenv, err := goOutput(modRoot, "env", "GOROOT", "GOVERSION", "GOOS", "GOARCH", "GOMODCACHE", "GOMOD")
 	if err != nil {
-		return nil, err
+		return "", err
+	}
+	lines := strings.Split(strings.TrimSpace(goenv), "\n")
+	if len(lines) != 6 {
+		return "", fmt.Errorf("go env GOROOT GOVERSION GOOS GOARCH GOMODCACHE GOMOD: unexpected output %q", goenv)
+	}
+	deps, err := dependencyPackages(e.dir, patterns, include)
+	if err != nil {
+		return "", err
 	}
 	path, err := overlay.Build(overlay.Config{GOROOT: lines[0], GoVersion: lines[1], GOOS: lines[2], GOARCH: lines[3],
-		ModCache: lines[4], GoMod: lines[5], Dir: modRoot, HooksDir: strings.TrimSpace(hooksDir), Deps: deps})
+		ModCache: lines[4], GoMod: lines[5], Dir: modRoot, HooksDir: hooksDir, Deps: deps})
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	for _, s := range overlay.Skipped(path) {
 		fmt.Fprintf(e.stderr, "mgen: warning: %s\n", s)
 	}
-	return overlay.Flags(path), nil
+	return path, nil
 }
 
 // dependencyPackages lists the packages of other modules that the packages

@@ -128,19 +128,20 @@ func runGen(e env, args []string) error {
 		return err
 	}
 	res, err := generate(e, cfg)
-	if err != nil || !g.std {
-		return err
-	}
-	ov, err := stdOverlay(e, moduleRoot(res.OutDir), e.dir, cfg.Patterns, cfg.Include)
 	if err != nil {
 		return err
 	}
-	// The generated tree needs the overlay to simulate std: say how to run it.
-	out := res.OutDir
-	if r, err := filepath.Rel(e.dir, out); err == nil && !strings.HasPrefix(r, "..") {
-		out = "./" + filepath.ToSlash(r)
+	flags, err := simFlags(e, res, g.std, cfg.Patterns, cfg.Include)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(e.stderr, "mgen: run the simulated tests (the standard library simulated too) with:\n  go test %s -vet=off %s/...\n", strings.Join(ov, " "), out)
+	// The generated tree is built in place of the user's packages through
+	// the overlay: say how to run it.
+	patterns := cfg.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"."}
+	}
+	fmt.Fprintf(e.stderr, "mgen: run the simulated tests with:\n  go test %s -vet=off %s\n", strings.Join(flags, " "), strings.Join(patterns, " "))
 	return nil
 }
 

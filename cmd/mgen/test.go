@@ -84,14 +84,11 @@ func runTest(e env, args []string) error {
 	}
 	modRoot := moduleRoot(res.OutDir)
 
-	var buildFlags []string
-	if tf.std {
-		ov, err := stdOverlay(e, modRoot, e.dir, cfg.Patterns, cfg.Include)
-		if err != nil {
-			return err
-		}
-		buildFlags = append(append(buildFlags, ov...), "-vet=off")
+	ov, err := simFlags(e, res, tf.std, cfg.Patterns, cfg.Include)
+	if err != nil {
+		return err
 	}
+	buildFlags := append(ov, "-vet=off")
 	// Replay commands (internal/replaycmd) repeat the build flags, as the
 	// test binaries' own do (the overlay sets them there).
 	mrt.SetBuildFlags(buildFlags...)
@@ -105,7 +102,7 @@ func runTest(e env, args []string) error {
 	defer os.RemoveAll(bin)
 	var pkgs []testPkg
 	for i, p := range res.Packages {
-		if !p.Root || !hasTests(p.Dir) {
+		if !p.Root || !hasTests(p.SrcDir) {
 			continue
 		}
 		exe := filepath.Join(bin, fmt.Sprintf("p%d.test", i))
@@ -115,8 +112,8 @@ func runTest(e env, args []string) error {
 			fmt.Fprintf(e.stderr, "%s", out)
 			return fmt.Errorf("building the tests of %s: %v", p.SimPath, err)
 		}
-		rel, _ := filepath.Rel(modRoot, p.Dir)
-		pkgs = append(pkgs, testPkg{exe: exe, dir: p.Dir, rel: "./" + filepath.ToSlash(rel)})
+		rel, _ := filepath.Rel(modRoot, p.SrcDir)
+		pkgs = append(pkgs, testPkg{exe: exe, dir: p.SrcDir, rel: "./" + filepath.ToSlash(rel)})
 	}
 	if len(pkgs) == 0 {
 		fmt.Fprintln(e.stderr, "mgen: no test files in the matched packages")

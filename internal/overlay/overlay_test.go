@@ -143,11 +143,21 @@ func TestStdUnderSimulation(t *testing.T) {
 	}
 	cfg := testConfig(t)
 	cfg.CacheDir = "" // share the user cache: the std rebuild is cached by the go command by content
-	ov, err := Build(cfg)
+	base, err := Build(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	// The main module's overlay: the std one, plus the file that records
+	// the replay flags.
+	ov := filepath.Join(dir, "overlay.json")
+	flags, err := Write(ov, base, nil, cfg.HooksDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(flags, " ") != "-overlay="+ov {
+		t.Errorf("flags %q, want just -overlay=%s (no dependency copied)", flags, ov)
+	}
 	build := func(name string, flags ...string) string {
 		exe := filepath.Join(dir, name)
 		cmd := exec.Command("go", append(append([]string{"build", "-o", exe}, flags...), "./internal/overlay/testdata/stdprobe")...)

@@ -23,6 +23,15 @@ import (
 	simos "github.com/marionette-dst/marionette/shims/os"
 )
 
+// go test runs a test binary in its package's directory: simulated
+// processes start there too, with the directory's files (testdata) on their
+// disks, as the test expects.
+func init() {
+	if wd, err := os.Getwd(); err == nil {
+		runtime.SetWorkDir(wd)
+	}
+}
+
 // Run runs body as the root goroutine of a fresh world. A run failure
 // (deadlock, panic, stuck goroutine, limit, check) fails the test with the
 // full report; any failure prints the seed, profile and replay command. The

@@ -40,7 +40,8 @@ type procSlot struct{ p *proc }
 
 // procOf returns the simulated process of node n, creating it: the real
 // environment copied (less the observation variables, runtime.NodeEnviron),
-// working directory "/", umask 022, TempDir created.
+// working directory runtime.WorkDir (a test's package directory, its files
+// on the disk) or "/", umask 022, TempDir created.
 func procOf(n *runtime.Node) *proc {
 	w := n.World()
 	slot := n.Local(procKey{}, func() any {
@@ -63,6 +64,10 @@ func procOf(n *runtime.Node) *proc {
 			fds:   map[int]handle{},
 		}
 		p.disk.MkdirAllDurable(p.tempDir(), 0o777|syscall.S_ISVTX)
+		if wd := runtime.WorkDir(); wd != "" {
+			p.disk.Preload(workFiles(wd)) // workdir.go
+			p.cwd = wd
+		}
 		slot.p = p
 	}
 	return slot.p

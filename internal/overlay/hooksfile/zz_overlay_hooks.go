@@ -1,9 +1,9 @@
 //go:build ignore
 
 // Added to package runtime/stdhooks by Marionette's overlay: it points the
-// standard library's hooks at this package, and tells the runtime the go
-// command flags a replay of this binary's runs needs. The overlay appends
-// the constant overlayJSON.
+// standard library's hooks at this package. (The build flags a replay of
+// this binary's runs needs are recorded by another added file, which
+// overlay.Write makes for the main module's overlay.)
 
 package stdhooks
 
@@ -40,5 +40,4 @@ func init() {
 		// hooks.SelectCase and runtime.ErasedCase have the same fields.
 		return runtime.ErasedSelect(hasDefault, *(*[]*runtime.ErasedCase)(unsafe.Pointer(&cases)))
 	}
-	runtime.SetBuildFlags("-overlay="+overlayJSON, "-vet=off")
 }

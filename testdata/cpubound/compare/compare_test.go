@@ -1,9 +1,10 @@
 // Package compare benchmarks the functions of package cpu as written
-// (Native) against their copy rewritten by mgen gen, run where mgen test
+// (Native) against a copy of them rewritten by mgen gen, run where mgen test
 // runs it: inside a simulated world (Sim). NativeInWorld runs the original
 // inside a world too, which separates what the rewriting costs from what
-// running on a simulated goroutine costs. bench/cpu_test.go generates the
-// copy and runs these benchmarks.
+// running on a simulated goroutine costs. bench/cpu_test.go copies package
+// cpu to package cpusim, generates cpusim (rewritten in place, through the
+// overlay) and runs these benchmarks.
 package compare
 
 import (
@@ -11,7 +12,7 @@ import (
 	"testing"
 
 	native "example.com/cpubound/cpu"
-	sim "example.com/cpubound/marionette_sim/cpu"
+	sim "example.com/cpubound/cpusim"
 	mrt "github.com/marionette-dst/marionette/runtime"
 )
 
