@@ -350,3 +350,93 @@ func TestStartProcessNative(t *testing.T) {
 		t.Errorf("wait: %v %v", st, err)
 	}
 }
+
+// A simulated process sees the file types of the real standard streams (a
+// pipe or a file under go test): code that colours its output only on a
+// terminal decides as it does natively.
+func TestStdioStatIsTheRealStreams(t *testing.T) {
+	want, err := stdos.Stdout.Stat()
+	if err != nil {
+		t.Skip(err)
+	}
+	ok(t, world(1).Run(func() {
+		got, err := os.Stdout.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Mode().Type() != want.Mode().Type() {
+			t.Errorf("simulated Stdout is %v, the real one %v", got.Mode().Type(), want.Mode().Type())
+		}
+	}))
+}
+
+// With a work directory (runtime/simtest sets the test's package
+// directory), every node's process starts there with the directory's files
+// on its disk: testdata is found as natively, version-control directories
+// and nested modules are left out, writes stay simulated, and a restart
+// keeps what the node changed.
+func TestWorkDirFilesOnTheDisk(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"testdata/a.txt":   "alpha",
+		"testdata/sub/b":   "beta",
+		".git/HEAD":        "ref",
+		"nested/go.mod":    "module x\n",
+		"nested/nested.go": "package x\n",
+		"pkg.go":           "package p\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := stdos.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := stdos.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.SetWorkDir(dir)
+	defer runtime.SetWorkDir("")
+	w := world(1)
+	ok(t, w.Run(func() {
+		if wd, err := os.Getwd(); err != nil || wd != dir {
+			t.Errorf("Getwd = %q, %v; want %q", wd, err, dir)
+		}
+		if b, err := os.ReadFile("testdata/sub/b"); err != nil || string(b) != "beta" {
+			t.Errorf("testdata/sub/b: %q %v", b, err)
+		}
+		for _, gone := range []string{".git/HEAD", "nested/go.mod"} {
+			if _, err := os.Stat(gone); !errors.Is(err, syscall.ENOENT) {
+				t.Errorf("%s on the simulated disk: %v", gone, err)
+			}
+		}
+		if err := os.WriteFile("testdata/a.txt", []byte("changed"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := os.OpenFile("testdata/a.txt", os.O_WRONLY, 0)
+		f.Sync()
+		f.Close()
+		n := w.NewNode("other")
+		step := make(chan string)
+		n.Start(func() {
+			b, _ := os.ReadFile("testdata/a.txt")
+			if n.Incarnation() == 1 {
+				os.WriteFile("testdata/a.txt", []byte("mine"), 0o644)
+				f, _ := os.OpenFile("testdata/a.txt", os.O_WRONLY, 0)
+				f.Sync()
+				f.Close()
+			}
+			runtime.Send(step, string(b))
+			runtime.Recv(make(chan struct{})) // until the crash
+		})
+		if got := runtime.Recv(step); got != "alpha" {
+			t.Errorf("another node's disk: %q, want its own copy", got)
+		}
+		n.Crash()
+		n.Restart()
+		if got := runtime.Recv(step); got != "mine" {
+			t.Errorf("after a restart: %q, want what the node wrote", got)
+		}
+	}))
+	if b, _ := stdos.ReadFile(filepath.Join(dir, "testdata", "a.txt")); string(b) != "alpha" {
+		t.Errorf("the simulated write reached the real file: %q", b)
+	}
+}

@@ -82,8 +82,34 @@ func (h *stdioHandle) stat() (disk.Stat, error) {
 	if h.closed {
 		return disk.Stat{}, errClosing
 	}
-	return disk.Stat{Ino: uint64(h.which), Mode: syscall.S_IFCHR | 0o620, Nlink: 1, Blksize: 1024}, nil
+	return disk.Stat{Ino: uint64(h.which), Mode: stdioModes[h.which], Nlink: 1, Blksize: 1024}, nil
 }
+
+// stdioModes are the file types of the real streams, by which (1 Stdin, 2
+// Stdout, 3 Stderr), read once at start: a pipe or a file under go test, a
+// terminal at a shell. Code that asks whether it writes to a terminal (to
+// colour its output, say) decides as it does natively.
+var stdioModes = func() [4]uint32 {
+	var m [4]uint32
+	for i, f := range []*stdos.File{stdos.Stdin, stdos.Stdout, stdos.Stderr} {
+		m[i+1] = syscall.S_IFCHR | 0o620
+		if fi, err := f.Stat(); err == nil {
+			mode := fi.Mode()
+			perm := uint32(mode.Perm())
+			switch {
+			case mode&stdos.ModeNamedPipe != 0:
+				m[i+1] = syscall.S_IFIFO | perm
+			case mode&stdos.ModeSocket != 0:
+				m[i+1] = syscall.S_IFSOCK | perm
+			case mode&stdos.ModeCharDevice != 0:
+				m[i+1] = syscall.S_IFCHR | perm
+			case mode.IsRegular():
+				m[i+1] = syscall.S_IFREG | perm
+			}
+		}
+	}
+	return m
+}()
 
 func (h *stdioHandle) close() error {
 	if h.closed {
